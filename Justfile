@@ -1,0 +1,42 @@
+# Tasks for deb-bootc-image-builder. `npm run example` / `npm test` prepare the host first
+# (recipes/host/setup.sh) and then run the recipes of the same name here.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+export PATH := justfile_directory() + "/node_modules/.bin:" + env_var("PATH")
+
+builder := "localhost/deb-bootc-image-builder"
+example := "localhost/debian-bootc-example"
+storage := "/var/lib/containers/storage"
+
+# list the recipes
+default:
+    @just --list
+
+# build the builder image (bundles the CLI in a build stage)
+builder:
+    podman build --network host -t {{builder}} .
+
+# build the example Debian trixie bootc image
+example-image:
+    podman build --network host -t {{example}} recipes/example
+
+# turn the example image into output/qcow2/disk.qcow2 with the builder, as a user would
+example: builder example-image
+    mkdir -p output
+    podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output {{builder}} --type qcow2 {{example}}
+
+# bundle the CLI into dist/ (for running it on the host)
+bundle:
+    node recipes/bundle.mjs
+
+# type-check the sources and tests
+typecheck:
+    tsc --noEmit -p .
+
+# every test: unit, integration (real disk tools) and end-to-end (builder container, QEMU boots)
+test: typecheck
+    vitest run --config test/vitest.config.ts
+
+# only the fast tests that need neither root nor containers
+unit:
+    vitest run --config test/vitest.config.ts --project unit

@@ -1,0 +1,52 @@
+// `build IMAGE` (also the default command): make the disk images. Prints the path of each
+// artifact on stdout; progress and logs go to stderr.
+import { join } from 'node:path';
+import { Command } from 'clipanion';
+import { executePlan } from '../execute/execute.js';
+import { CleanupStack } from '../run/cleanup.js';
+import { trapInterrupts } from '../run/interrupt.js';
+import { createRunner } from '../run/runner.js';
+import { ImageCommand } from './image-command.js';
+import { checkPrivileges } from './preflight.js';
+
+export class BuildCommand extends ImageCommand {
+  static override paths = [['build'], Command.Default];
+
+  static override usage = Command.Usage({
+    description: 'build bootable disk images from a bootc container image',
+    details: `
+      IMAGE is taken from the container storage mounted at /var/lib/containers/storage.
+      Artifacts are written in bootc-image-builder's layout: qcow2/disk.qcow2, image/disk.raw.
+    `,
+    examples: [
+      ['Build a qcow2 disk', '$0 build --type qcow2 localhost/my-bootc-image'],
+      ['Build qcow2 and raw into ./output', '$0 --type qcow2,raw --output ./output localhost/my-bootc-image'],
+    ],
+  });
+
+  override async execute(): Promise<number> {
+    const reporter = this.createReporter();
+    const controller = new AbortController();
+    const untrap = trapInterrupts(controller, reporter);
+    const started = performance.now();
+    try {
+      const runner = createRunner(reporter);
+      const { plan, podman } = await this.planFromImage(reporter, runner);
+      await checkPrivileges();
+      const ctx = {
+        plan,
+        runner,
+        reporter,
+        podman,
+        resources: new CleanupStack(reporter),
+        scratch: new CleanupStack(reporter),
+      };
+      await executePlan(ctx, controller.signal);
+      for (const output of plan.outputs) this.context.stdout.write(`${join(this.outputDir, output.path)}\n`);
+      reporter.info(`built ${plan.outputs.map((o) => o.type).join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    } finally {
+      untrap();
+    }
+  }
+}

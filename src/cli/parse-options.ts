@@ -1,0 +1,31 @@
+// Parsing of option values shared by several commands. Pure, so every error message is
+// unit-tested.
+import { UserError } from '../errors.js';
+import { IMAGE_TYPES, type ImageType } from '../plan/types.js';
+import { LOG_LEVELS, type LogLevel } from '../run/reporter.js';
+
+/** --type may repeat and may hold comma-separated lists, as in bootc-image-builder. */
+export function parseTypes(values: string[] | undefined): ImageType[] {
+  const wanted = (values ?? ['qcow2']).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const types: ImageType[] = [];
+  for (const type of wanted) {
+    if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
+      throw new UserError('usage', `--type ${type} is not supported; choose from ${IMAGE_TYPES.join(', ')}`);
+    }
+    if (!types.includes(type as ImageType)) types.push(type as ImageType);
+  }
+  if (types.length === 0) throw new UserError('usage', '--type needs a value, e.g. --type qcow2');
+  return types;
+}
+
+export function parseLogLevel(value: string | undefined, verbose: boolean): LogLevel {
+  if (value === undefined) return verbose ? 'info' : 'warn';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new UserError('usage', `--log-level ${value} is not a log level; choose from ${LOG_LEVELS.join(', ')}`);
+}
+
+/** The builder makes x86_64 disks; --target-arch only confirms that. */
+export function checkTargetArch(value: string | undefined): void {
+  if (value === undefined || ['amd64', 'x86_64'].includes(value)) return;
+  throw new UserError('usage', `--target-arch ${value} is not supported; this builder makes x86_64 (amd64) disks`);
+}

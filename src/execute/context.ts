@@ -1,0 +1,18 @@
+// What every step handler gets: how to run commands, where to report, and the two cleanup
+// stacks (devices and mounts are released before export; scratch files at the very end).
+import type { Podman } from '../image/podman.js';
+import type { Plan } from '../plan/types.js';
+import type { CleanupStack } from '../run/cleanup.js';
+import type { Reporter } from '../run/reporter.js';
+import type { Runner } from '../run/runner.js';
+
+export interface ExecContext {
+  plan: Plan;
+  runner: Runner;
+  reporter: Reporter;
+  podman: Podman;
+  /** mounts, loop devices: undone by the plan's `release` step, or on failure */
+  resources: CleanupStack;
+  /** work directories: removed when the build ends, however it ends */
+  scratch: CleanupStack;
+}

@@ -1,0 +1,126 @@
+// One handler per kind of plan step. Each acquires at most one resource and registers how
+// to release it before doing anything else that could fail.
+import { chmod, chown, mkdir, open, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseBlsEntry, renderGrubMenu } from '../bootloader/grub-menu.js';
+import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
+import { mount, mountsUnder, unmount } from '../disk/mount.js';
+import { UserError } from '../errors.js';
+import type { Step, StepKind } from '../plan/types.js';
+import type { Runner } from '../run/runner.js';
+import { inImage } from './buildroot.js';
+import type { ExecContext } from './context.js';
+
+type Handler<K extends StepKind> = (step: Extract<Step, { kind: K }>, ctx: ExecContext, run: Runner) => Promise<void>;
+
+const handlers: { [K in StepKind]: Handler<K> } = {
+  async 'scratch-dir'(step, ctx) {
+    await mkdir(step.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') {
+        throw new UserError('environment', `${step.path} already exists: another build is using it, or an earlier one was killed; remove it when no build is running`);
+      }
+      if (error.code === 'ENOENT') throw new UserError('output', `${dirname(step.path)} does not exist; create it (or mount a directory at /output)`);
+      throw error;
+    });
+    ctx.scratch.push(`remove ${step.path}`, () => removeTree(ctx.runner, step.path));
+  },
+
+  async 'mount-image'(step, ctx) {
+    const mountpoint = await ctx.podman.mount(step.image);
+    ctx.resources.push(`podman image unmount ${step.image}`, () => ctx.podman.unmount(step.image));
+    await mountAndRegister(ctx, ctx.runner, mountpoint, step.at, ['bind', 'ro']);
+  },
+
+  async 'create-disk'(step) {
+    const file = await open(step.path, 'wx');
+    try {
+      await file.truncate(step.sizeBytes);
+    } finally {
+      await file.close();
+    }
+  },
+
+  async 'attach-disk'(step, ctx, run) {
+    const disk = await attachLoop(run, step.path);
+    ctx.resources.push(`detach ${disk.loop}`, () => detachDisk(ctx.runner, disk));
+    await addPartitions(run, disk, Object.values(step.links).filter((n) => n > 0));
+    await linkDevices(disk, step.links, step.linkDir);
+  },
+
+  async exec(step, _ctx, run) {
+    const options = { input: step.stdin, env: step.env };
+    if (step.in === 'image') await run.run(inImage(step.argv), { ...options, display: step.argv, where: '(in image)' });
+    else await run.run(step.argv, options);
+  },
+
+  async mount(step, ctx, run) {
+    await mountAndRegister(ctx, run, step.source, step.target, step.options);
+  },
+
+  async mkdir(step) {
+    await mkdir(step.path, { recursive: true });
+    await chmod(step.path, step.mode);
+    if (step.uid !== undefined || step.gid !== undefined) await chown(step.path, step.uid ?? 0, step.gid ?? 0);
+  },
+
+  async 'write-file'(step) {
+    await mkdir(dirname(step.path), { recursive: true });
+    await writeFile(step.path, step.content, { mode: step.mode ?? 0o644 });
+  },
+
+  async symlink(step) {
+    await rm(step.path, { force: true });
+    await symlink(step.target, step.path);
+  },
+
+  async 'deployment-file'(step) {
+    const deployments = `${step.sysroot}/ostree/deploy/${step.stateroot}/deploy`;
+    const dirs = (await readdir(deployments)).filter((name) => /^[0-9a-f]{64}\.\d+$/.test(name));
+    if (dirs.length !== 1) throw new Error(`expected one deployment in ${deployments}, found ${dirs.length}`);
+    await writeFile(`${deployments}/${dirs[0]}/${step.path}`, step.content, { mode: step.mode });
+  },
+
+  async 'grub-config'(step) {
+    const boot = `${step.sysroot}/boot`;
+    const entriesDir = `${boot}/loader/entries`;
+    const names = (await readdir(entriesDir)).filter((n) => n.endsWith('.conf'));
+    if (names.length === 0) throw new Error(`ostree wrote no boot entries in ${entriesDir}`);
+    const entries = await Promise.all(names.map(async (n) => parseBlsEntry(await readFile(`${entriesDir}/${n}`, 'utf8'))));
+    await writeFile(`${boot}/loader/grub.cfg`, renderGrubMenu(entries, step), { mode: 0o644 });
+    // ostree's grub2 backend keeps /boot/loader/grub.cfg current; GRUB reads /boot/grub/grub.cfg.
+    await mkdir(`${boot}/grub`, { recursive: true });
+    await rm(`${boot}/grub/grub.cfg`, { force: true });
+    await symlink('../loader/grub.cfg', `${boot}/grub/grub.cfg`);
+  },
+
+  async release(_step, ctx) {
+    const failed = await ctx.resources.unwind();
+    if (failed.length > 0) throw new UserError('build-failed', `could not release: ${failed.join('; ')}`);
+  },
+
+  async rename(step) {
+    await rename(step.from, step.to);
+  },
+
+  async 'write-manifest'(step, ctx) {
+    await writeFile(`${step.path}.partial`, `${JSON.stringify(ctx.plan, null, 2)}\n`);
+    await rename(`${step.path}.partial`, step.path);
+  },
+};
+
+export function runStep(step: Step, ctx: ExecContext, run: Runner): Promise<void> {
+  const handler = handlers[step.kind] as Handler<StepKind>;
+  return handler(step as never, ctx, run);
+}
+
+async function mountAndRegister(ctx: ExecContext, run: Runner, source: string, target: string, options?: string[]) {
+  await mount(run, source, target, options);
+  ctx.resources.push(`unmount ${target}`, () => unmount(ctx.runner, target));
+}
+
+/** Removes a scratch tree, refusing while anything is still mounted inside it. */
+async function removeTree(runner: Runner, path: string): Promise<void> {
+  const mounted = await mountsUnder(path);
+  if (mounted.length > 0) throw new Error(`not removing ${path}: still mounted: ${mounted.join(', ')}`);
+  await runner.run(['rm', '-rf', '--one-file-system', path]);
+}

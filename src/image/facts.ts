@@ -1,0 +1,76 @@
+// What inspection found out about a source image: the only input the planner needs from it.
+// Plain data, so plans can be computed (and unit tested) without any image at hand.
+
+export interface KernelFacts {
+  version: string;
+  /** /usr/lib/modules/$KVER/vmlinuz exists */
+  vmlinuz: boolean;
+  /** /usr/lib/modules/$KVER/initramfs.img exists */
+  initramfs: boolean;
+}
+
+/** Files and programs in the image that decide how it is deployed and booted. */
+export interface ToolFacts {
+  ostree: boolean;
+  bootc: boolean;
+  bootupctl: boolean;
+  grubInstall: boolean;
+  grubMkimage: boolean;
+  grubMkconfig: boolean;
+  /** /etc/grub.d/15_ostree: grub-mkconfig can list ostree deployments (ostree-boot) */
+  grubOstreeScript: boolean;
+  /** GRUB modules for BIOS (grub-pc-bin) */
+  grubBiosModules: boolean;
+  /** GRUB modules for UEFI (grub-efi-amd64-bin) */
+  grubEfiModules: boolean;
+  /** Debian's signed GRUB EFI binary (grub-efi-amd64-signed) */
+  grubEfiSigned: boolean;
+  /** Debian's signed shim (shim-signed) */
+  shim: boolean;
+  /** shim's MokManager, which shim loads to enrol keys */
+  shimMokManager: boolean;
+}
+
+export interface DirMode {
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface LayoutFacts {
+  /** target of the /ostree symlink, if it is one */
+  ostreeLink?: string;
+  sysrootDir: boolean;
+  /** /usr/etc exists (it must not: the deployment's /usr/etc is made from /etc) */
+  usrEtc: boolean;
+  /** mode and owner of /usr, reproduced on the staged /usr that carries /etc */
+  usr: DirMode;
+  /** non-empty directories whose content never goes into the commit (committed empty) */
+  transient: Record<string, DirMode>;
+}
+
+export interface ImageFacts {
+  /** the reference exactly as the user gave it */
+  ref: string;
+  /** image ID (sha256 of the config) */
+  id: string;
+  /** manifest digest, when the storage knows one */
+  digest?: string;
+  names: string[];
+  /** OCI architecture name, e.g. amd64 */
+  arch: string;
+  sizeBytes: number;
+  labels: Record<string, string>;
+  osRelease: Record<string, string>;
+  kernels: KernelFacts[];
+  tools: ToolFacts;
+  layout: LayoutFacts;
+  /** versions of the packages that matter, from the image's dpkg database */
+  packages: Record<string, string>;
+  /** kernel arguments from /usr/lib/bootc/kargs.d and the bootc install config, in order */
+  kargs: string[];
+  /** [install.filesystem.root] type from /usr/lib/bootc/install/*.toml */
+  rootfsType?: string;
+  /** /usr/lib/ostree/prepare-root.conf */
+  prepareRoot: { composefs?: string; sysrootReadonly: boolean };
+}

@@ -1,0 +1,134 @@
+// Inspection: everything the planner needs to know about the source image, read from the
+// container storage without mounting it or running anything from it.
+import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, ToolFacts } from './facts.js';
+import { LayeredTree } from './layered-tree.js';
+import {
+  keyFileBoolean,
+  mergeInstallConfigs,
+  parseDpkgStatus,
+  parseKargsFile,
+  parseKeyFile,
+  parseOsRelease,
+} from './parse.js';
+import type { StoredImage } from './podman.js';
+
+/** Directories whose content is never part of a deployment (API filesystems, runtime state). */
+export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', 'tmp'];
+
+const PACKAGES_OF_INTEREST = /^(ostree|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
+
+const TOOL_PATHS: Record<keyof ToolFacts, string> = {
+  ostree: '/usr/bin/ostree',
+  bootc: '/usr/bin/bootc',
+  bootupctl: '/usr/bin/bootupctl',
+  grubInstall: '/usr/sbin/grub-install',
+  grubMkimage: '/usr/bin/grub-mkimage',
+  grubMkconfig: '/usr/sbin/grub-mkconfig',
+  grubOstreeScript: '/etc/grub.d/15_ostree',
+  grubBiosModules: '/usr/lib/grub/i386-pc/normal.mod',
+  grubEfiModules: '/usr/lib/grub/x86_64-efi/normal.mod',
+  grubEfiSigned: '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed',
+  shim: '/usr/lib/shim/shimx64.efi.signed',
+  shimMokManager: '/usr/lib/shim/mmx64.efi.signed',
+};
+
+export async function inspectImage(ref: string, stored: StoredImage): Promise<ImageFacts> {
+  const tree = new LayeredTree(stored.layerDirs);
+  const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot] = await Promise.all([
+    readOsRelease(tree),
+    readKernels(tree),
+    readTools(tree),
+    readLayout(tree),
+    readPackages(tree),
+    readKargs(tree, stored.arch),
+    readPrepareRoot(tree),
+  ]);
+  return {
+    ref,
+    id: stored.id,
+    digest: stored.digest,
+    names: stored.names,
+    arch: stored.arch,
+    sizeBytes: stored.sizeBytes,
+    labels: stored.labels,
+    osRelease,
+    kernels,
+    tools,
+    layout,
+    packages,
+    kargs: kargs.kargs,
+    rootfsType: kargs.rootfsType,
+    prepareRoot,
+  };
+}
+
+async function readOsRelease(tree: LayeredTree): Promise<Record<string, string>> {
+  const text = (await tree.readText('/usr/lib/os-release')) ?? (await tree.readText('/etc/os-release'));
+  return text ? parseOsRelease(text) : {};
+}
+
+async function readKernels(tree: LayeredTree): Promise<KernelFacts[]> {
+  const versions = await tree.list('/usr/lib/modules');
+  return Promise.all(
+    versions.map(async (version) => ({
+      version,
+      vmlinuz: await tree.exists(`/usr/lib/modules/${version}/vmlinuz`),
+      initramfs: await tree.exists(`/usr/lib/modules/${version}/initramfs.img`),
+    })),
+  ).then((all) => all.filter((k) => k.vmlinuz || k.initramfs));
+}
+
+async function readTools(tree: LayeredTree): Promise<ToolFacts> {
+  const entries = await Promise.all(
+    Object.entries(TOOL_PATHS).map(async ([key, path]) => [key, await tree.exists(path)] as const),
+  );
+  return Object.fromEntries(entries) as unknown as ToolFacts;
+}
+
+async function readLayout(tree: LayeredTree): Promise<LayoutFacts> {
+  const transient: Record<string, DirMode> = {};
+  for (const dir of TRANSIENT_DIRS) {
+    if ((await tree.list(`/${dir}`)).length > 0) transient[dir] = await dirMode(tree, `/${dir}`);
+  }
+  return {
+    ostreeLink: await tree.readLink('/ostree'),
+    sysrootDir: await tree.isDirectory('/sysroot'),
+    usrEtc: await tree.exists('/usr/etc'),
+    usr: await dirMode(tree, '/usr'),
+    transient,
+  };
+}
+
+async function dirMode(tree: LayeredTree, path: string): Promise<DirMode> {
+  const stats = (await tree.lookup(path))?.stats;
+  return { mode: (stats?.mode ?? 0o755) & 0o7777, uid: stats?.uid ?? 0, gid: stats?.gid ?? 0 };
+}
+
+async function readPackages(tree: LayeredTree): Promise<Record<string, string>> {
+  const status = await tree.readText('/var/lib/dpkg/status');
+  return status ? parseDpkgStatus(status, (name) => PACKAGES_OF_INTEREST.test(name)) : {};
+}
+
+async function readKargs(tree: LayeredTree, arch: string): Promise<{ kargs: string[]; rootfsType?: string }> {
+  const installDir = '/usr/lib/bootc/install';
+  const installFiles = await readTomlDir(tree, installDir);
+  const install = mergeInstallConfigs(installFiles, arch);
+  const kargsFiles = await readTomlDir(tree, '/usr/lib/bootc/kargs.d');
+  const fromKargsD = kargsFiles.flatMap(({ file, text }) => parseKargsFile(file, text, arch));
+  return { kargs: [...install.kargs, ...fromKargsD], rootfsType: install.rootfsType };
+}
+
+async function readTomlDir(tree: LayeredTree, dir: string): Promise<{ file: string; text: string }[]> {
+  const names = (await tree.list(dir)).filter((n) => n.endsWith('.toml'));
+  const files = await Promise.all(names.map(async (n) => ({ file: `${dir}/${n}`, text: await tree.readText(`${dir}/${n}`) })));
+  return files.filter((f): f is { file: string; text: string } => f.text !== undefined);
+}
+
+async function readPrepareRoot(tree: LayeredTree): Promise<ImageFacts['prepareRoot']> {
+  const text = (await tree.readText('/usr/lib/ostree/prepare-root.conf')) ?? (await tree.readText('/etc/ostree/prepare-root.conf'));
+  const conf = text ? parseKeyFile(text) : {};
+  return {
+    composefs: conf.composefs?.enabled,
+    sysrootReadonly: keyFileBoolean(conf.sysroot?.readonly),
+  };
+}

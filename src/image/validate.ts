@@ -1,0 +1,36 @@
+// Checks that an inspected image can become a bootable disk, before any disk work starts.
+// Each failure says what is wrong with the image and how to fix it in its Containerfile.
+import { UserError } from '../errors.js';
+import type { ImageFacts, KernelFacts } from './facts.js';
+
+export function isBootcImage(facts: ImageFacts): boolean {
+  return facts.labels['containers.bootc'] === '1' || facts.labels['ostree.bootable'] === '1';
+}
+
+/** The one kernel of a valid image; throws a UserError describing the first problem found. */
+export function validateImage(facts: ImageFacts): KernelFacts {
+  const fail = (id: 'not-bootc' | 'image-unsupported', message: string): never => {
+    throw new UserError(id, `${facts.ref}: ${message}`);
+  };
+  if (!isBootcImage(facts)) {
+    fail('not-bootc', 'not a bootc image (no containers.bootc=1 label); build it FROM a bootc base image or add LABEL containers.bootc=1 to its Containerfile');
+  }
+  const kernels = facts.kernels.filter((k) => k.vmlinuz);
+  if (kernels.length === 0) {
+    fail('image-unsupported', 'no kernel found: install one and copy it to /usr/lib/modules/$KVER/vmlinuz');
+  }
+  if (kernels.length > 1) {
+    fail('image-unsupported', `more than one kernel (${kernels.map((k) => k.version).join(', ')}); a bootc image must have exactly one under /usr/lib/modules`);
+  }
+  const kernel = kernels[0] as KernelFacts;
+  if (!kernel.initramfs) {
+    fail('image-unsupported', `no initramfs for kernel ${kernel.version}: build one with dracut into /usr/lib/modules/${kernel.version}/initramfs.img`);
+  }
+  if (!facts.tools.ostree) {
+    fail('image-unsupported', 'the image has no ostree (/usr/bin/ostree): install the ostree and ostree-boot packages');
+  }
+  if (!facts.tools.grubInstall && !facts.tools.grubMkimage) {
+    fail('image-unsupported', 'the image has no GRUB: install grub-pc-bin and/or grub-efi-amd64-bin (with shim-signed and grub-efi-amd64-signed for Secure Boot)');
+  }
+  return kernel;
+}

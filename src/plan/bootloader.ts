@@ -1,0 +1,102 @@
+// GRUB for BIOS and UEFI from the image's own GRUB files. Debian's GRUB 2.12 has no BLS
+// support, so the menu is generated from ostree's BLS entries into /boot/loader/grub.cfg,
+// the file ostree's grub2 backend regenerates (with grub-mkconfig + 15_ostree) on updates.
+import type { ImageFacts } from '../image/facts.js';
+import { usesSerialConsole } from './kargs.js';
+import { partition } from './partitions.js';
+import { PATHS, device } from './paths.js';
+import type { DiskLayout, Plan, Stage, Step } from './types.js';
+
+const SHIM = '/usr/lib/shim/shimx64.efi.signed';
+const MOK_MANAGER = '/usr/lib/shim/mmx64.efi.signed';
+const SIGNED_GRUB = '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed';
+/** Debian's signed GRUB reads its configuration from this directory of the ESP. */
+const EFI_VENDOR_DIR = '/EFI/debian';
+
+/** Modules built into an unsigned GRUB EFI image (images without grub-efi-amd64-signed). */
+const EFI_MODULES = [
+  'part_gpt', 'fat', 'ext2', 'xfs', 'normal', 'configfile', 'search', 'search_fs_uuid',
+  'linux', 'gzio', 'echo', 'test', 'all_video', 'serial', 'terminal',
+];
+
+export function planBootloader(facts: ImageFacts): Plan['bootloader'] {
+  const { tools } = facts;
+  const bios = tools.grubInstall && tools.grubBiosModules;
+  const uefi = tools.shim && tools.grubEfiSigned ? 'shim' : tools.grubMkimage && tools.grubEfiModules ? 'grub' : false;
+  return { bios, uefi };
+}
+
+export interface BootloaderInput {
+  facts: ImageFacts;
+  disk: DiskLayout;
+  bootloader: Plan['bootloader'];
+  kargs: string[];
+}
+
+export function bootloaderStage(input: BootloaderInput): Stage {
+  const bootFs = partition(input.disk, 'boot')?.filesystem;
+  if (!bootFs) throw new Error('layout without a /boot filesystem');
+  const bootUuid = bootFs.uuid;
+  const fsModule = bootFs.type === 'xfs' ? 'xfs' : 'ext2';
+  const menu: Step[] = [
+    ...(input.bootloader.bios
+      ? [exec('image', 'grub-install', '--target=i386-pc', `--boot-directory=${PATHS.boot}`, '--modules=part_gpt ext2', device('disk'))]
+      : []),
+    { kind: 'grub-config', sysroot: PATHS.target, bootUuid, fsModule, serial: usesSerialConsole(input.kargs), timeoutSeconds: 1 },
+  ];
+  const lanes = [menu];
+  if (input.bootloader.uefi) lanes.push(espSteps(input, bootUuid));
+  return { title: 'Install the bootloader (GRUB for BIOS and UEFI)', lanes };
+}
+
+/** The ESP is written with mtools: no vfat mount needed (nor available everywhere). */
+function espSteps({ facts, bootloader }: BootloaderInput, bootUuid: string): Step[] {
+  const esp = device('esp');
+  const stub = `${PATHS.files}/esp-grub.cfg`;
+  const mtools = { MTOOLS_SKIP_CHECK: '1' };
+  const copy = (from: string, to: string): Step => ({ kind: 'exec', in: 'builder', argv: ['mcopy', '-o', '-i', esp, from, `::${to}`], env: mtools });
+  const steps: Step[] = [
+    { kind: 'write-file', path: stub, content: espGrubConfig(bootUuid) },
+    { kind: 'exec', in: 'builder', argv: ['mmd', '-i', esp, '::/EFI', '::/EFI/BOOT', `::${EFI_VENDOR_DIR}`], env: mtools },
+  ];
+  if (bootloader.uefi === 'shim') {
+    const src = (path: string) => `${PATHS.source}${path}`;
+    steps.push(
+      copy(src(SHIM), '/EFI/BOOT/BOOTX64.EFI'),
+      copy(src(SIGNED_GRUB), '/EFI/BOOT/grubx64.efi'),
+      copy(src(SHIM), `${EFI_VENDOR_DIR}/shimx64.efi`),
+      copy(src(SIGNED_GRUB), `${EFI_VENDOR_DIR}/grubx64.efi`),
+    );
+    if (facts.tools.shimMokManager) {
+      steps.push(copy(src(MOK_MANAGER), '/EFI/BOOT/mmx64.efi'), copy(src(MOK_MANAGER), `${EFI_VENDOR_DIR}/mmx64.efi`));
+    }
+  } else {
+    const grubEfi = `${PATHS.files}/grubx64.efi`;
+    steps.push(
+      exec('image', 'grub-mkimage', '--format=x86_64-efi', `--output=${grubEfi}`, `--prefix=${EFI_VENDOR_DIR}`, ...EFI_MODULES),
+      copy(grubEfi, '/EFI/BOOT/BOOTX64.EFI'),
+      copy(grubEfi, `${EFI_VENDOR_DIR}/grubx64.efi`),
+    );
+  }
+  steps.push(copy(stub, `${EFI_VENDOR_DIR}/grub.cfg`), copy(stub, '/EFI/BOOT/grub.cfg'));
+  return steps;
+}
+
+/** The ESP's grub.cfg only finds /boot and hands over to the real menu there. */
+export function espGrubConfig(bootUuid: string): string {
+  return [
+    `search --no-floppy --fs-uuid --set=root ${bootUuid}`,
+    'set prefix=($root)/grub',
+    'configfile $prefix/grub.cfg',
+    '',
+  ].join('\n');
+}
+
+/** ostree's grub2 backend can keep the menu current only where grub-mkconfig knows ostree. */
+export function bootloaderBackend(facts: ImageFacts): 'grub2' | 'none' {
+  return facts.tools.grubMkconfig && facts.tools.grubOstreeScript ? 'grub2' : 'none';
+}
+
+function exec(where: 'image' | 'builder', ...argv: string[]): Step {
+  return { kind: 'exec', in: where, argv };
+}

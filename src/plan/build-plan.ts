@@ -1,0 +1,145 @@
+// The planner: image facts + the user's request -> the complete build plan. Pure: no files,
+// no processes, so every decision is unit-testable and printable by `manifest`.
+import { UserError } from '../errors.js';
+import type { ImageFacts } from '../image/facts.js';
+import { validateImage } from '../image/validate.js';
+import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
+import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
+import { exportStages, planOutputs, rawDiskPath } from './exports.js';
+import { planKargs } from './kargs.js';
+import { imageRef, originFile } from './ostree-ref.js';
+import { partition, planDisk, sfdiskScript } from './partitions.js';
+import { PATHS, device, repo, workDir } from './paths.js';
+import type { DiskLayout, Filesystem, ImageType, Plan, Stage, Step } from './types.js';
+
+export const ROOTFS_TYPES = ['ext4'] as const;
+export type RootfsType = (typeof ROOTFS_TYPES)[number];
+
+export interface BuildRequest {
+  types: ImageType[];
+  /** absolute path of the output directory */
+  outputDir: string;
+  rootfs?: string;
+  /** what the deployed system updates from; default: the reference the user gave */
+  targetImgref?: string;
+  noDefaultKargs?: boolean;
+  sizeBytes?: number;
+}
+
+export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
+  const kernel = validateImage(facts);
+  if (facts.arch !== 'amd64') {
+    throw new UserError('image-unsupported', `${facts.ref} is a ${facts.arch} image; this builder makes x86_64 (amd64) disks`);
+  }
+  const rootfs = chooseRootfs(request.rootfs ?? facts.rootfsType);
+  const bootloader = planBootloader(facts);
+  const disk = planDisk({ seed: facts.id, imageSizeBytes: facts.sizeBytes, rootfs, bios: bootloader.bios, sizeBytes: request.sizeBytes });
+  const rootUuid = partition(disk, 'root')?.filesystem?.uuid as string;
+  const kargs = planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs });
+  const target = request.targetImgref ?? facts.ref;
+  const deployment: Plan['deployment'] = {
+    stateroot: 'default',
+    ostreeRef: imageRef(target),
+    origin: originFile(target),
+    kargs,
+    varSeed: ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']) ? 'ostree' : 'builder',
+    bootloaderBackend: bootloaderBackend(facts),
+  };
+  const outputs = planOutputs(request.types);
+  const input = { facts, disk, deployment };
+  const stages: Stage[] = [
+    prepareStage(facts, request.outputDir),
+    partitionStage(disk, rawDiskPath(request.outputDir)),
+    filesystemStage(disk),
+    sysrootStage(input),
+    commitStage(input),
+    deployStage(input),
+    bootloaderStage({ facts, disk, bootloader, kargs }),
+    finishStage(deployment),
+    { title: 'Release the disk', lanes: [[{ kind: 'release' }]] },
+    ...exportStages(request.outputDir, outputs),
+  ];
+  return {
+    planVersion: 1,
+    builderVersion,
+    image: {
+      ref: facts.ref,
+      id: facts.id,
+      digest: facts.digest,
+      arch: facts.arch,
+      os: facts.osRelease.PRETTY_NAME ?? facts.osRelease.ID ?? 'unknown',
+      kernel: kernel.version,
+    },
+    disk,
+    deployment,
+    bootloader,
+    outputs,
+    stages,
+  };
+}
+
+function chooseRootfs(wanted: string | undefined): RootfsType {
+  const type = wanted ?? 'ext4';
+  if ((ROOTFS_TYPES as readonly string[]).includes(type)) return type as RootfsType;
+  throw new UserError('usage', `root filesystem type "${type}" is not supported; use --rootfs ext4`);
+}
+
+function prepareStage(facts: ImageFacts, outputDir: string): Stage {
+  return {
+    title: 'Prepare the work area',
+    lanes: [
+      [
+        { kind: 'scratch-dir', path: PATHS.run },
+        { kind: 'scratch-dir', path: workDir(outputDir) },
+        { kind: 'mkdir', path: PATHS.files, mode: 0o700 },
+        { kind: 'mount-image', image: facts.id, at: PATHS.source },
+      ],
+    ],
+  };
+}
+
+function partitionStage(disk: DiskLayout, raw: string): Stage {
+  const links: Record<string, number> = { disk: 0 };
+  for (const p of disk.partitions) if (p.filesystem) links[p.role] = p.number;
+  return {
+    title: 'Partition the disk',
+    lanes: [
+      [
+        { kind: 'create-disk', path: raw, sizeBytes: disk.sizeBytes },
+        { kind: 'exec', in: 'builder', argv: ['sfdisk', '--quiet', raw], stdin: sfdiskScript(disk) },
+        { kind: 'attach-disk', path: raw, links, linkDir: PATHS.dev },
+      ],
+    ],
+  };
+}
+
+function filesystemStage(disk: DiskLayout): Stage {
+  const lanes = disk.partitions
+    .filter((p) => p.filesystem)
+    .map((p): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(p.filesystem as Filesystem, device(p.role)) }]);
+  return { title: 'Create the filesystems', lanes };
+}
+
+export function mkfs(fs: Filesystem, dev: string): string[] {
+  switch (fs.type) {
+    case 'vfat':
+      return ['mkfs.vfat', '-F', '32', '-n', fs.label, '-i', fs.uuid.replace('-', ''), dev];
+    case 'ext4':
+      // Features every GRUB and e2fsck since Debian 11 / Ubuntu 22.04 understand.
+      return ['mkfs.ext4', '-q', '-U', fs.uuid, '-L', fs.label, '-O', '^orphan_file,^metadata_csum_seed', dev];
+    case 'xfs':
+      return ['mkfs.xfs', '-q', '-m', `uuid=${fs.uuid}`, '-L', fs.label, dev];
+  }
+}
+
+function finishStage(deployment: Plan['deployment']): Stage {
+  return {
+    title: 'Finish the sysroot',
+    lanes: [
+      [
+        { kind: 'exec', in: 'image', argv: ['ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.bootloader', deployment.bootloaderBackend] },
+        { kind: 'exec', in: 'image', argv: ['ostree', 'admin', 'status', `--sysroot=${PATHS.target}`] },
+      ],
+    ],
+  };
+}

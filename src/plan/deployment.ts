@@ -1,0 +1,128 @@
+// Stages that turn the mounted image into an ostree deployment on the new root filesystem,
+// using the image's own ostree (what bootc install does, for images that lack bootc).
+import type { ImageFacts } from '../image/facts.js';
+import { partition } from './partitions.js';
+import { PATHS, device, repo } from './paths.js';
+import type { DiskLayout, Plan, Stage, Step } from './types.js';
+
+/** ostree copies the commit's /var into an empty stateroot /var since 2024.3. */
+const OSTREE_INITIAL_VAR = [2024, 3];
+
+export interface DeploymentInput {
+  facts: ImageFacts;
+  disk: DiskLayout;
+  deployment: Plan['deployment'];
+}
+
+const image = (...argv: string[]): Step => ({ kind: 'exec', in: 'image', argv });
+
+export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
+  const boot = partition(disk, 'boot');
+  const root = partition(disk, 'root');
+  if (!boot?.filesystem || !root?.filesystem) throw new Error('layout without /boot or root filesystem');
+  return {
+    title: 'Prepare the ostree sysroot',
+    lanes: [
+      [
+        { kind: 'mount', source: device('root'), target: PATHS.target },
+        image('ostree', 'admin', 'init-fs', '--modern', PATHS.target),
+        { kind: 'mount', source: device('boot'), target: PATHS.boot },
+        { kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 },
+        image('ostree', 'admin', 'os-init', `--sysroot=${PATHS.target}`, 'default'),
+        image('ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.bootloader', 'none'),
+        image('ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.readonly', String(facts.prepareRoot.sysrootReadonly)),
+      ],
+    ],
+  };
+}
+
+/**
+ * Directories the image tree contributes only through the staged tree: /etc (as /usr/etc)
+ * and the non-empty runtime-only directories (committed empty). Skipped whole, because
+ * ostree refuses device nodes and sockets before it looks at the skip list.
+ */
+export function commitSkipList(facts: ImageFacts): string[] {
+  return ['/etc', ...Object.keys(facts.layout.transient).map((dir) => `/${dir}`)];
+}
+
+export function commitStage({ facts, deployment }: DeploymentInput): Stage {
+  const skipList = `${PATHS.files}/commit-skip-list`;
+  const { mode, uid, gid } = facts.layout.usr;
+  const subject = `${facts.osRelease.PRETTY_NAME ?? 'image'} from ${facts.ref}`;
+  const metadata = [
+    ...(facts.digest ? [`--add-metadata-string=ostree.manifest-digest=${facts.digest}`] : []),
+    ...(facts.labels['org.opencontainers.image.version'] ? [`--add-metadata-string=version=${facts.labels['org.opencontainers.image.version']}`] : []),
+  ];
+  return {
+    title: 'Commit the image into the ostree repository',
+    lanes: [
+      [
+        { kind: 'write-file', path: skipList, content: `${commitSkipList(facts).join('\n')}\n` },
+        // /etc goes in as /usr/etc without copying it (a bind mount on a staged usr/etc);
+        // skipped runtime directories go in empty, with the image's modes.
+        { kind: 'mkdir', path: `${PATHS.stage}/usr`, mode, uid, gid },
+        { kind: 'mkdir', path: `${PATHS.stage}/usr/etc`, mode: 0o755 },
+        ...Object.entries(facts.layout.transient).map(([dir, m]): Step => ({ kind: 'mkdir', path: `${PATHS.stage}/${dir}`, ...m })),
+        { kind: 'mount', source: `${PATHS.source}/etc`, target: `${PATHS.stage}/usr/etc`, options: ['bind', 'ro'] },
+        image(
+          'ostree', `--repo=${repo}`, 'commit',
+          `--branch=${deployment.ostreeRef}`,
+          `--tree=dir=${PATHS.source}`,
+          `--tree=dir=${PATHS.stage}`,
+          `--skip-list=${skipList}`,
+          '--no-bindings',
+          '--bootable',
+          '--fsync=false',
+          `--subject=${subject}`,
+          ...metadata,
+        ),
+      ],
+    ],
+  };
+}
+
+export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage {
+  const origin = `${PATHS.files}/origin`;
+  const { stateroot } = deployment;
+  const steps: Step[] = [
+    { kind: 'write-file', path: origin, content: deployment.origin },
+    image(
+      'ostree', 'admin', 'deploy',
+      `--sysroot=${PATHS.target}`,
+      `--os=${stateroot}`,
+      `--origin-file=${origin}`,
+      ...deployment.kargs.map((k) => `--karg-append=${k}`),
+      deployment.ostreeRef,
+    ),
+    { kind: 'deployment-file', sysroot: PATHS.target, stateroot, path: 'etc/fstab', content: fstab(disk), mode: 0o644 },
+  ];
+  if (deployment.varSeed === 'builder') {
+    steps.push({
+      kind: 'exec',
+      in: 'builder',
+      argv: ['cp', '-a', '--reflink=auto', `${PATHS.source}/var/.`, `${PATHS.target}/ostree/deploy/${stateroot}/var/`],
+    });
+  }
+  return { title: `Deploy ${facts.ref}`, lanes: [steps] };
+}
+
+/** Mounts of the deployed system besides / (which ostree's initramfs mounts). */
+export function fstab(disk: DiskLayout): string {
+  const lines = ['# Created by deb-bootc-image-builder'];
+  for (const p of disk.partitions) {
+    const fs = p.filesystem;
+    if (!fs || fs.mountpoint === '/') continue;
+    const options = fs.type === 'vfat' ? 'umask=0077,shortname=winnt' : 'defaults';
+    lines.push(`UUID=${fs.uuid} ${fs.mountpoint} ${fs.type} ${options} 0 2`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Does the image's ostree seed /var from the commit by itself? */
+export function ostreeSeedsVar(ostreeVersion: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(ostreeVersion ?? '');
+  if (!m) return false;
+  const [year, release] = [Number(m[1]), Number(m[2])];
+  const [y, r] = OSTREE_INITIAL_VAR as [number, number];
+  return year > y || (year === y && release >= r);
+}

@@ -1,0 +1,27 @@
+// Kernel command line of the deployment, in bootc's order: the root filesystem, the
+// defaults bootc-image-builder adds, the image's own kargs (install config, kargs.d), then
+// the user's.
+
+/** What bootc-image-builder adds unless --no-default-kernel-args is given. */
+export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
+
+export interface KargsInput {
+  rootUuid: string;
+  imageKargs: string[];
+  userKargs?: string[];
+  noDefaults?: boolean;
+}
+
+export function planKargs(input: KargsInput): string[] {
+  return [
+    `root=UUID=${input.rootUuid}`,
+    ...(input.noDefaults ? [] : DEFAULT_KARGS),
+    ...input.imageKargs,
+    ...(input.userKargs ?? []),
+  ];
+}
+
+/** Whether the kernel (and so GRUB) should talk to the first serial port. */
+export function usesSerialConsole(kargs: string[]): boolean {
+  return kargs.some((k) => k === 'console=ttyS0' || k.startsWith('console=ttyS0,'));
+}

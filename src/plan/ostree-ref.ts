@@ -1,0 +1,41 @@
+// Names that bootc and ostree-ext use for an image inside an ostree repository, so that a
+// deployment made here is recognised by `bootc status` and `bootc upgrade` after boot.
+
+const IMAGE_PREFIX = 'ostree/container/image';
+const BLOB_PREFIX = 'ostree/container/blob';
+
+/**
+ * ostree-ext's ref escaping: ASCII alphanumerics and `-` pass, `/` passes after an
+ * alphanumeric when more follows, `_` becomes `__`, anything else `_XX_` (hex code point).
+ */
+export function escapeForRef(s: string): string {
+  if (s === '') throw new Error('cannot escape an empty string into an ostree ref');
+  const chars = [...s];
+  let out = '';
+  let previousAlnum = false;
+  chars.forEach((c, i) => {
+    const alnum = /^[A-Za-z0-9]$/.test(c);
+    const hasNext = i < chars.length - 1;
+    if (alnum || c === '-') out += c;
+    else if (c === '/' && previousAlnum && hasNext) out += c;
+    else if (c === '_') out += '__';
+    else out += `_${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(2, '0')}_`;
+    previousAlnum = alnum;
+  });
+  return out;
+}
+
+/** The ref ostree-ext stores a pulled registry image under (transport `docker://`). */
+export function imageRef(registryRef: string): string {
+  return `${IMAGE_PREFIX}/${escapeForRef(`docker://${registryRef}`)}`;
+}
+
+/** The ref of one layer blob, e.g. sha256:abc -> ostree/container/blob/sha256_3A_abc. */
+export function blobRef(digest: string): string {
+  return `${BLOB_PREFIX}/${escapeForRef(digest)}`;
+}
+
+/** The deployment's origin: what `bootc upgrade` will pull from. */
+export function originFile(targetImgref: string): string {
+  return `[origin]\ncontainer-image-reference=ostree-unverified-registry:${targetImgref}\n`;
+}

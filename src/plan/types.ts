@@ -1,0 +1,86 @@
+// The build plan: every size, UUID, path and command decided before anything runs. The
+// `manifest` command prints it; the executor carries it out step by step.
+
+/** Where a command runs: with the builder's tools, or inside the source image (its own
+ * ostree and GRUB, as bootc-image-builder uses the image as the buildroot). */
+export type Where = 'builder' | 'image';
+
+export type Step =
+  | { kind: 'scratch-dir'; path: string }
+  | { kind: 'mount-image'; image: string; at: string }
+  | { kind: 'create-disk'; path: string; sizeBytes: number }
+  | { kind: 'attach-disk'; path: string; links: Record<string, number>; linkDir: string }
+  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
+  | { kind: 'mount'; source: string; target: string; options?: string[] }
+  | { kind: 'mkdir'; path: string; mode: number; uid?: number; gid?: number }
+  | { kind: 'write-file'; path: string; content: string; mode?: number }
+  | { kind: 'symlink'; path: string; target: string }
+  | { kind: 'deployment-file'; sysroot: string; stateroot: string; path: string; content: string; mode: number }
+  | { kind: 'grub-config'; sysroot: string; bootUuid: string; fsModule: string; serial: boolean; timeoutSeconds: number }
+  | { kind: 'release' }
+  | { kind: 'rename'; from: string; to: string }
+  | { kind: 'write-manifest'; path: string };
+
+export type StepKind = Step['kind'];
+
+/** A named phase. Lanes run concurrently; the steps of one lane run in order. */
+export interface Stage {
+  title: string;
+  lanes: Step[][];
+}
+
+export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root';
+
+export interface Filesystem {
+  type: 'vfat' | 'ext4' | 'xfs';
+  label: string;
+  uuid: string;
+  mountpoint: string;
+}
+
+export interface Partition {
+  number: number;
+  role: PartitionRole;
+  name: string;
+  typeGuid: string;
+  uuid: string;
+  startBytes: number;
+  sizeBytes: number;
+  filesystem?: Filesystem;
+}
+
+export interface DiskLayout {
+  sizeBytes: number;
+  table: 'gpt';
+  uuid: string;
+  partitions: Partition[];
+}
+
+export interface Output {
+  type: ImageType;
+  /** path relative to the output directory, as bootc-image-builder lays it out */
+  path: string;
+}
+
+export const IMAGE_TYPES = ['qcow2', 'raw'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export interface Plan {
+  planVersion: 1;
+  builderVersion: string;
+  image: { ref: string; id: string; digest?: string; arch: string; os: string; kernel: string };
+  disk: DiskLayout;
+  deployment: {
+    stateroot: string;
+    ostreeRef: string;
+    origin: string;
+    kargs: string[];
+    /** who fills the stateroot's /var: ostree itself (>= 2024.3) or the builder */
+    varSeed: 'ostree' | 'builder';
+    /** sysroot.bootloader written at the end: grub2 lets ostree regenerate grub.cfg on updates */
+    bootloaderBackend: 'grub2' | 'none';
+  };
+  bootloader: { bios: boolean; uefi: 'shim' | 'grub' | false };
+  outputs: Output[];
+  stages: Stage[];
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { planBuild } from '../../src/plan/build-plan.js';
+import type { Step } from '../../src/plan/types.js';
+import { exampleFacts } from '../support/facts.js';
+
+const request = { types: ['qcow2' as const], outputDir: '/output' };
+const plan = (facts = exampleFacts(), extra = {}) => planBuild(facts, { ...request, ...extra }, '0.0.0-test');
+const steps = (p: ReturnType<typeof plan>): Step[] => p.stages.flatMap((s) => s.lanes.flat());
+const execs = (p: ReturnType<typeof plan>) => steps(p).flatMap((s) => (s.kind === 'exec' ? [s] : []));
+
+describe('planBuild for the example image', () => {
+  it('matches the golden manifest', async () => {
+    await expect(`${JSON.stringify(plan(), null, 2)}\n`).toMatchFileSnapshot('../golden/manifest-debian-trixie-qcow2.json');
+  });
+
+  it('deploys with the image own ostree into stateroot default, origin from the image reference', () => {
+    const p = plan();
+    const deploy = execs(p).find((s) => s.argv.slice(0, 3).join(' ') === 'ostree admin deploy');
+    expect(deploy?.in).toBe('image');
+    expect(deploy?.argv).toContain('--os=default');
+    expect(p.deployment.origin).toBe('[origin]\ncontainer-image-reference=ostree-unverified-registry:localhost/debian-bootc-example\n');
+    expect(deploy?.argv.filter((a) => a.startsWith('--karg-append='))).toEqual([
+      `--karg-append=root=UUID=${p.disk.partitions[3]?.filesystem?.uuid}`,
+      '--karg-append=rw',
+      '--karg-append=console=tty0',
+      '--karg-append=console=ttyS0',
+    ]);
+  });
+
+  it('uses --target-imgref for the origin and the ostree ref', () => {
+    const p = plan(exampleFacts(), { targetImgref: 'quay.io/example/os:stable' });
+    expect(p.deployment.origin).toContain('ostree-unverified-registry:quay.io/example/os:stable');
+    expect(p.deployment.ostreeRef).toBe('ostree/container/image/docker_3A__2F__2F_quay_2E_io/example/os_3A_stable');
+  });
+
+  it('commits /etc as /usr/etc and runtime directories empty, without copying', () => {
+    const p = plan();
+    const skip = steps(p).find((s) => s.kind === 'write-file' && s.path.endsWith('commit-skip-list'));
+    expect(skip?.kind === 'write-file' && skip.content).toBe('/etc\n/dev\n/run\n');
+    expect(steps(p)).toContainEqual({
+      kind: 'mount',
+      source: '/run/deb-bootc-image-builder/source/etc',
+      target: '/run/deb-bootc-image-builder/files/stage/usr/etc',
+      options: ['bind', 'ro'],
+    });
+  });
+
+  it('lets ostree seed /var from 2024.3 on, and seeds it itself before', () => {
+    expect(plan().deployment.varSeed).toBe('ostree');
+    const old = plan(exampleFacts((f) => (f.packages.ostree = '2022.7-2+deb12u1')));
+    expect(old.deployment.varSeed).toBe('builder');
+    expect(execs(old).some((s) => s.argv[0] === 'cp' && s.argv.at(-1)?.endsWith('/ostree/deploy/default/var/'))).toBe(true);
+  });
+
+  it('installs BIOS GRUB and shim + signed GRUB on the ESP', () => {
+    const p = plan();
+    expect(p.bootloader).toEqual({ bios: true, uefi: 'shim' });
+    const copies = execs(p).filter((s) => s.argv[0] === 'mcopy').map((s) => `${s.argv[4]?.split('/').at(-1)} -> ${s.argv[5]}`);
+    expect(copies).toContain('shimx64.efi.signed -> ::/EFI/BOOT/BOOTX64.EFI');
+    expect(copies).toContain('grubx64.efi.signed -> ::/EFI/debian/grubx64.efi');
+    expect(copies).toContain('esp-grub.cfg -> ::/EFI/debian/grub.cfg');
+  });
+
+  it('builds an unsigned GRUB when the image has no shim, and skips BIOS without grub-pc', () => {
+    const p = plan(exampleFacts((f) => Object.assign(f.tools, { shim: false, grubEfiSigned: false, grubBiosModules: false })));
+    expect(p.bootloader).toEqual({ bios: false, uefi: 'grub' });
+    expect(p.disk.partitions.map((x) => x.role)).toEqual(['esp', 'boot', 'root']);
+    expect(execs(p).some((s) => s.argv[0] === 'grub-mkimage' && s.in === 'image')).toBe(true);
+    expect(execs(p).some((s) => s.argv[0] === 'grub-install')).toBe(false);
+  });
+
+  it('hands the menu to ostree (grub2 backend) only when grub-mkconfig knows ostree', () => {
+    expect(plan().deployment.bootloaderBackend).toBe('grub2');
+    expect(plan(exampleFacts((f) => (f.tools.grubOstreeScript = false))).deployment.bootloaderBackend).toBe('none');
+  });
+
+  it('converts to qcow2 in the work directory and renames into BIB layout', () => {
+    const p = plan(exampleFacts(), { types: ['qcow2', 'raw'] });
+    expect(p.outputs).toEqual([
+      { type: 'qcow2', path: 'qcow2/disk.qcow2' },
+      { type: 'raw', path: 'image/disk.raw' },
+    ]);
+    const renames = steps(p).flatMap((s) => (s.kind === 'rename' ? [`${s.from} -> ${s.to}`] : []));
+    expect(renames).toEqual([
+      '/output/.deb-bootc-image-builder.work/qcow2-disk.qcow2 -> /output/qcow2/disk.qcow2',
+      '/output/.deb-bootc-image-builder.work/disk.raw -> /output/image/disk.raw',
+    ]);
+    expect(steps(p).at(-1)).toEqual({ kind: 'write-manifest', path: '/output/manifest-qcow2-raw.json' });
+  });
+});
+
+describe('planBuild refuses images it cannot boot', () => {
+  const refusal = (change: Parameters<typeof exampleFacts>[0], extra = {}) => {
+    try {
+      plan(exampleFacts(change), extra);
+    } catch (error) {
+      if (error instanceof UserError) return { id: error.id, exitCode: error.exitCode, message: error.message };
+      throw error;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it.each([
+    ['no bootc label', (f) => (f.labels = {}), 'not-bootc', /not a bootc image \(no containers.bootc=1 label\)/],
+    ['no kernel', (f) => (f.kernels = []), 'image-unsupported', /no kernel found/],
+    ['two kernels', (f) => f.kernels.push({ version: '6.1.0', vmlinuz: true, initramfs: true }), 'image-unsupported', /more than one kernel/],
+    ['no initramfs', (f) => (f.kernels[0]!.initramfs = false), 'image-unsupported', /no initramfs for kernel/],
+    ['no ostree', (f) => (f.tools.ostree = false), 'image-unsupported', /has no ostree/],
+    ['no GRUB', (f) => Object.assign(f.tools, { grubInstall: false, grubMkimage: false }), 'image-unsupported', /has no GRUB/],
+    ['arm64 image', (f) => (f.arch = 'arm64'), 'image-unsupported', /is a arm64 image/],
+  ] as [string, Parameters<typeof exampleFacts>[0], string, RegExp][])('%s', (_name, change, id, message) => {
+    const r = refusal(change);
+    expect(r.id).toBe(id);
+    expect(r.message).toMatch(message);
+    expect(r.message).not.toContain('\n');
+  });
+
+  it('accepts the older ostree.bootable label', () => {
+    expect(() => plan(exampleFacts((f) => (f.labels = { 'ostree.bootable': '1' })))).not.toThrow();
+  });
+
+  it('refuses root filesystems it does not support yet', () => {
+    expect(refusal(() => {}, { rootfs: 'btrfs' })).toMatchObject({ id: 'usage', message: 'root filesystem type "btrfs" is not supported; use --rootfs ext4' });
+  });
+});

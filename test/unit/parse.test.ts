@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import {
+  mergeInstallConfigs,
+  parseDpkgStatus,
+  parseKargsFile,
+  parseKeyFile,
+  parseOsRelease,
+} from '../../src/image/parse.js';
+
+describe('image configuration parsers', () => {
+  it('reads os-release with quoted and unquoted values', () => {
+    expect(parseOsRelease('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\n# comment\nVERSION_ID=\'13\'\n')).toEqual({
+      PRETTY_NAME: 'Debian GNU/Linux 13 (trixie)',
+      ID: 'debian',
+      VERSION_ID: '13',
+    });
+  });
+
+  it('reads versions of installed packages only', () => {
+    const status = [
+      'Package: ostree\nStatus: install ok installed\nVersion: 2025.2-1',
+      'Package: grub-common\nStatus: deinstall ok config-files\nVersion: 2.12-9',
+      'Package: bash\nStatus: install ok installed\nVersion: 5.2',
+    ].join('\n\n');
+    expect(parseDpkgStatus(status, (n) => n !== 'bash')).toEqual({ ostree: '2025.2-1' });
+  });
+
+  it('applies kargs.d files only on matching architectures (bootc spelling)', () => {
+    const text = 'kargs = ["console=ttyS0"]\nmatch-architectures = ["x86_64"]\n';
+    expect(parseKargsFile('10.toml', text, 'amd64')).toEqual(['console=ttyS0']);
+    expect(parseKargsFile('10.toml', text, 'arm64')).toEqual([]);
+    expect(parseKargsFile('20.toml', 'kargs = ["quiet"]', 'arm64')).toEqual(['quiet']);
+  });
+
+  it('reports broken kargs.d files as image problems', () => {
+    expect(() => parseKargsFile('/usr/lib/bootc/kargs.d/x.toml', 'kargs = [', 'amd64')).toThrow(UserError);
+    expect(() => parseKargsFile('/usr/lib/bootc/kargs.d/x.toml', 'kargs = "quiet"', 'amd64')).toThrow(/"kargs" must be a list of strings/);
+  });
+
+  it('merges install configs in order: last root type wins, kargs accumulate', () => {
+    const merged = mergeInstallConfigs(
+      [
+        { file: '00.toml', text: '[install.filesystem.root]\ntype = "xfs"\n[install]\nkargs = ["a"]' },
+        { file: '10.toml', text: '[install.filesystem.root]\ntype = "ext4"\n' },
+        { file: '20.toml', text: '[install]\nkargs = ["b"]\nmatch-architectures = ["aarch64"]' },
+      ],
+      'amd64',
+    );
+    expect(merged).toEqual({ rootfsType: 'ext4', kargs: ['a'] });
+  });
+
+  it('reads prepare-root.conf groups', () => {
+    expect(parseKeyFile('[composefs]\nenabled = no\n# x\n[sysroot]\nreadonly=true\n')).toEqual({
+      composefs: { enabled: 'no' },
+      sysroot: { readonly: 'true' },
+    });
+  });
+});

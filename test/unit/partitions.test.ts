@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { GiB, MiB, minimumRootBytes, planDisk, sfdiskScript } from '../../src/plan/partitions.js';
+
+const seed = 'ef663593477c38874d6627ddaa86d6ac82ad589d2703b97653f1f7e0ab068c6c';
+
+describe('planDisk', () => {
+  it('lays out BIB x86_64 GPT: BIOS boot, ESP, /boot, root on a 10 GiB disk', async () => {
+    const disk = planDisk({ seed, imageSizeBytes: 507_414_434, rootfs: 'ext4', bios: true });
+    expect(disk.sizeBytes).toBe(10 * GiB);
+    expect(disk.partitions.map((p) => [p.number, p.role, p.startBytes / MiB, p.sizeBytes / MiB])).toEqual([
+      [1, 'bios-boot', 1, 1],
+      [2, 'esp', 2, 501],
+      [3, 'boot', 503, 1024],
+      [4, 'root', 1527, 10240 - 1527 - 1],
+    ]);
+    await expect(sfdiskScript(disk)).toMatchFileSnapshot('../golden/x86_64-bios-uefi.sfdisk');
+  });
+
+  it('drops the BIOS boot partition for UEFI-only images', async () => {
+    const disk = planDisk({ seed, imageSizeBytes: 507_414_434, rootfs: 'ext4', bios: false });
+    expect(disk.partitions.map((p) => p.role)).toEqual(['esp', 'boot', 'root']);
+    await expect(sfdiskScript(disk)).toMatchFileSnapshot('../golden/x86_64-uefi.sfdisk');
+  });
+
+  it('derives the same UUIDs from the same image, different ones from another', () => {
+    const a = planDisk({ seed, imageSizeBytes: 1, rootfs: 'ext4', bios: true });
+    const b = planDisk({ seed, imageSizeBytes: 1, rootfs: 'ext4', bios: true });
+    const c = planDisk({ seed: 'other', imageSizeBytes: 1, rootfs: 'ext4', bios: true });
+    expect(b).toEqual(a);
+    expect(c.partitions[3]?.filesystem?.uuid).not.toBe(a.partitions[3]?.filesystem?.uuid);
+    const uuids = a.partitions.flatMap((p) => [p.uuid, p.filesystem?.uuid]).filter(Boolean);
+    expect(new Set(uuids).size).toBe(uuids.length);
+  });
+
+  it('gives root twice the image size, growing the disk past 10 GiB when needed', () => {
+    const image = 6 * GiB;
+    const disk = planDisk({ seed, imageSizeBytes: image, rootfs: 'ext4', bios: true });
+    const root = disk.partitions.at(-1);
+    expect(root?.sizeBytes).toBe(minimumRootBytes(image));
+    expect(disk.sizeBytes).toBe(1527 * MiB + 12 * GiB + MiB);
+  });
+
+  it('refuses a requested size below the minimum, naming the minimum', () => {
+    const plan = () => planDisk({ seed, imageSizeBytes: 3 * GiB, rootfs: 'ext4', bios: true, sizeBytes: 4 * GiB });
+    expect(plan).toThrow(UserError);
+    expect(plan).toThrow('a 4 GiB disk is too small for this image: it needs at least 7.49 GiB (root partition of twice the image size)');
+  });
+
+  it('uses FAT volume serials for the ESP and RFC 4122 UUIDs elsewhere', () => {
+    const disk = planDisk({ seed, imageSizeBytes: 1, rootfs: 'ext4', bios: true });
+    expect(disk.partitions[1]?.filesystem?.uuid).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(disk.partitions[3]?.filesystem?.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
