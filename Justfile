@@ -24,6 +24,7 @@ example-image:
 example: builder example-image
     mkdir -p output
     podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output {{builder}} --type qcow2 {{example}}
+    @ls -l output/qcow2/disk.qcow2
 
 # bundle the CLI into dist/ (for running it on the host)
 bundle:

@@ -15,7 +15,7 @@ fi
 
 # --- Debian packages -------------------------------------------------------------------------
 packages="podman runc uidmap debootstrap qemu-system-x86 qemu-utils ovmf \
-  fdisk util-linux e2fsprogs xfsprogs dosfstools mtools ostree"
+  fdisk util-linux e2fsprogs xfsprogs dosfstools mtools ostree attr"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { inspectImage } from '../image/inspect.js';
 import { Podman } from '../image/podman.js';
+import { findStoredImage } from '../image/storage.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
@@ -55,8 +56,7 @@ export abstract class ImageCommand extends Command {
     checkTargetArch(this.targetArch);
     if (this.local) reporter.warn('--local has no effect: images are always taken from local storage');
     await checkStorageMounted();
-    const podman = new Podman(runner);
-    const facts = await inspectImage(this.image, await podman.inspect(this.image));
+    const facts = await inspectImage(this.image, await findStoredImage(this.image));
     const plan = planBuild(
       facts,
       {
@@ -68,6 +68,6 @@ export abstract class ImageCommand extends Command {
       },
       VERSION,
     );
-    return { plan, podman };
+    return { plan, podman: new Podman(runner) };
   }
 }

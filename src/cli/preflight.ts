@@ -1,21 +1,25 @@
 // Checks of the builder's own environment, made before any work so that a missing
 // --privileged or volume is reported as exactly that.
 import { existsSync } from 'node:fs';
-import { mountOptions, mountsUnder } from '../disk/mount.js';
+import { readFile } from 'node:fs/promises';
+import { mountOptions } from '../disk/mount.js';
 import { UserError } from '../errors.js';
-
-export const STORAGE = '/var/lib/containers/storage';
+import { DEFAULT_STORAGE as STORAGE } from '../image/storage.js';
 
 /** Set by the builder image (Containerfile ENV); unset when the CLI runs on a host. */
 export const BUILDER_MARKER = 'DEB_BOOTC_IMAGE_BUILDER_CONTAINER';
 
-/** In the builder container, images come from the host's storage mounted at STORAGE. */
+/**
+ * In the builder container, images come from the host's storage mounted at STORAGE. Without
+ * the mount, STORAGE is an empty volume (the image declares it), so look for images in it.
+ */
 export async function checkStorageMounted(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env[BUILDER_MARKER] !== '1') return;
-  if ((await mountsUnder(STORAGE)).includes(STORAGE)) return;
+  const images = await readFile(`${STORAGE}/overlay-images/images.json`, 'utf8').catch(() => '[]');
+  if ((JSON.parse(images) as unknown[]).length > 0) return;
   throw new UserError(
     'environment',
-    `no container storage is mounted in the builder: add -v ${STORAGE}:${STORAGE} to podman run`,
+    `the builder sees no container storage with images: add -v ${STORAGE}:${STORAGE} to podman run`,
   );
 }
 

@@ -10,7 +10,7 @@ import {
   parseKeyFile,
   parseOsRelease,
 } from './parse.js';
-import type { StoredImage } from './podman.js';
+import type { StoredImage } from './storage.js';
 
 /** Directories whose content is never part of a deployment (API filesystems, runtime state). */
 export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', 'tmp'];

@@ -93,7 +93,7 @@ export class LayeredTree {
       if (entry.stats.isSymbolicLink() && !(last && nofollow)) {
         const target = await readlink(entry.real);
         const base = target.startsWith('/') ? [] : parts.slice(0, i);
-        return { next: normalize([...base, ...split(target), ...parts.slice(i + 1)]) };
+        return { next: normalize([...base, ...target.split('/'), ...parts.slice(i + 1)]) };
       }
       if (!entry.stats.isDirectory()) return last ? { entry } : undefined;
       const key = parts.slice(0, i + 1).join('/');

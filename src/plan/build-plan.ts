@@ -98,7 +98,7 @@ function prepareStage(facts: ImageFacts, outputDir: string): Stage {
   };
 }
 
-function partitionStage(disk: DiskLayout, raw: string): Stage {
+export function partitionStage(disk: DiskLayout, raw: string): Stage {
   const links: Record<string, number> = { disk: 0 };
   for (const p of disk.partitions) if (p.filesystem) links[p.role] = p.number;
   return {
@@ -113,7 +113,7 @@ function partitionStage(disk: DiskLayout, raw: string): Stage {
   };
 }
 
-function filesystemStage(disk: DiskLayout): Stage {
+export function filesystemStage(disk: DiskLayout): Stage {
   const lanes = disk.partitions
     .filter((p) => p.filesystem)
     .map((p): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(p.filesystem as Filesystem, device(p.role)) }]);

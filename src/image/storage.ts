@@ -1,0 +1,104 @@
+// Reads images straight out of containers-storage (overlay driver) without podman: the image
+// list, the layer chain and the image config are JSON files, the layers plain directories.
+// Read-only, so inspecting never changes the user's storage and needs no capabilities.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { imageMatcher, matchImages } from './reference.js';
+
+export const DEFAULT_STORAGE = '/var/lib/containers/storage';
+
+/** What the builder needs to know about a stored image. */
+export interface StoredImage {
+  id: string;
+  digest?: string;
+  names: string[];
+  arch: string;
+  os: string;
+  sizeBytes: number;
+  labels: Record<string, string>;
+  /** overlay layer directories, topmost first */
+  layerDirs: string[];
+}
+
+interface ImageRecord {
+  id: string;
+  digest?: string;
+  names?: string[];
+  layer?: string;
+  'big-data-sizes'?: Record<string, number>;
+}
+
+interface LayerRecord {
+  id: string;
+  parent?: string;
+  'diff-size'?: number;
+}
+
+interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  config?: { Labels?: Record<string, string> | null };
+}
+
+export async function findStoredImage(ref: string, root = DEFAULT_STORAGE): Promise<StoredImage> {
+  const images = await readJson<ImageRecord[]>(`${root}/overlay-images/images.json`, root);
+  const found = matchImages(images ?? [], imageMatcher(ref));
+  if (found.length === 0) {
+    throw new UserError(
+      'image-not-found',
+      `image ${ref} is not in the container storage at ${root}; pull or build it there first (podman pull ${ref})`,
+    );
+  }
+  if (found.length > 1) {
+    throw new UserError('usage', `${ref} matches ${found.length} images (${found.map((i) => i.id.slice(0, 12)).join(', ')}); give a longer ID or a name`);
+  }
+  const image = found[0] as ImageRecord;
+  const layers = new Map(((await readJson<LayerRecord[]>(`${root}/overlay-layers/layers.json`, root)) ?? []).map((l) => [l.id, l]));
+  const chain: LayerRecord[] = [];
+  for (let id = image.layer; id; id = layers.get(id)?.parent) {
+    const layer = layers.get(id);
+    if (!layer) throw new UserError('environment', `the container storage is inconsistent: layer ${id} of image ${ref} is missing`);
+    chain.push(layer);
+  }
+  const config = (await readJson<ImageConfig>(`${root}/overlay-images/${image.id}/${bigDataFile(`sha256:${image.id}`)}`, root)) ?? {};
+  return {
+    id: image.id,
+    digest: image.digest,
+    names: image.names ?? [],
+    arch: config.architecture ?? 'unknown',
+    os: config.os ?? 'linux',
+    // as podman counts it: layers plus the image's metadata (config, manifests, signatures)
+    sizeBytes: sum(chain.map((l) => l['diff-size'] ?? 0)) + sum(Object.values(image['big-data-sizes'] ?? {})),
+    labels: config.config?.Labels ?? {},
+    layerDirs: chain.map((l) => `${root}/overlay/${l.id}/diff`),
+  };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** containers-storage keeps an image's "big data" items in files named "=" + base64(key). */
+function bigDataFile(key: string): string {
+  return `=${Buffer.from(key).toString('base64')}`;
+}
+
+async function readJson<T>(path: string, root: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      if (!existsSync(root)) throw new UserError('environment', `there is no container storage at ${root}`);
+      if (existsSync(`${root}/vfs-images`)) {
+        throw new UserError('environment', `the container storage at ${root} uses the vfs driver; the builder reads overlay storage (podman's default)`);
+      }
+      return undefined;
+    }
+    if (code === 'EACCES') throw new UserError('environment', `cannot read the container storage at ${root}: permission denied`);
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}

@@ -1,0 +1,69 @@
+// The quick start, as a test: the example image becomes a qcow2 through the builder
+// container run exactly as users run it, and the disk boots to multi-user under SeaBIOS
+// and OVMF with the deployment in place.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
+import { bootCheck, type Firmware } from '../support/boot.js';
+import { EXAMPLE, STORAGE, runBuilder } from '../support/images.js';
+import { loopDevicesFor, mountsMentioning } from '../support/system.js';
+
+let out: string;
+let build: Awaited<ReturnType<typeof runBuilder>>;
+let storageBefore: string;
+let seconds: number;
+
+/** What the host's podman would notice if the builder wrote into its storage. */
+async function storageFingerprint(): Promise<string> {
+  const backend = await readFile(`${STORAGE}/defaultNetworkBackend`, 'utf8').catch(() => '(none)');
+  return JSON.stringify({ top: (await readdir(STORAGE)).sort(), libpod: (await readdir(`${STORAGE}/libpod`)).sort(), backend });
+}
+
+beforeAll(async () => {
+  out = await mkdtemp(`${tmpdir()}/dbib-e2e-`);
+  storageBefore = await storageFingerprint();
+  const started = performance.now();
+  build = await runBuilder(['--type', 'qcow2', EXAMPLE], { output: out });
+  seconds = (performance.now() - started) / 1000;
+  console.log(`builder run: ${seconds.toFixed(1)} s, exit ${build.exitCode}\n${build.stderr}`);
+});
+
+describe('example image -> qcow2 with the builder container', () => {
+  it('prints the artifact path and writes qcow2/disk.qcow2 (compat 1.1) and the manifest', async () => {
+    expect(build.exitCode).toBe(0);
+    expect(build.stdout).toBe('/output/qcow2/disk.qcow2');
+    expect((await readdir(out)).sort()).toEqual(['manifest-qcow2.json', 'qcow2']);
+    const info = JSON.parse((await execa('qemu-img', ['info', '--output=json', `${out}/qcow2/disk.qcow2`])).stdout);
+    expect(info.format).toBe('qcow2');
+    expect(info['format-specific'].data.compat).toBe('1.1');
+    expect(info['virtual-size']).toBe(10 * 1024 ** 3);
+    const plan = JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan;
+    expect(plan.image.ref).toBe(EXAMPLE);
+  });
+
+  it('leaves no loop device, mount or work directory behind', async () => {
+    expect(await loopDevicesFor('.deb-bootc-image-builder.work')).toEqual([]);
+    expect(await mountsMentioning('deb-bootc-image-builder')).toEqual([]);
+    expect(existsSync(`${out}/.deb-bootc-image-builder.work`)).toBe(false);
+  });
+
+  it("leaves the host's container storage as it was", async () => {
+    expect(await storageFingerprint()).toBe(storageBefore);
+  });
+
+  it.each(['bios', 'uefi'] as Firmware[])('boots with %s firmware to multi-user, running the ostree deployment', async (firmware) => {
+    const plan = JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan;
+    const rootUuid = plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid;
+    const boot = await bootCheck(`${out}/qcow2/disk.qcow2`, { firmware, format: 'qcow2', log: `${out}/serial-${firmware}.log` });
+    console.log(`${firmware}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}\n${boot.ostreeStatus}`);
+    expect(boot.reachedMultiUser).toBe(true);
+    expect(boot.state).toBe('running');
+    expect(boot.failedUnits).toEqual([]);
+    expect(boot.cmdline).toContain(`root=UUID=${rootUuid}`);
+    expect(boot.cmdline).toMatch(/ostree=\/ostree\/boot\.\d\/default\/[0-9a-f]{64}\/0/);
+    expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
+  });
+});

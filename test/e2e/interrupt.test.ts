@@ -1,0 +1,60 @@
+// Cleanup, seen from inside the builder container: after a complete build and after a
+// build interrupted with SIGINT half-way (during the ostree commit), nothing the builder
+// set up is left: no mount in /proc/mounts, no loop device, no work files, no artifact.
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../src/errors.js';
+import { EXAMPLE, runBuilder } from '../support/images.js';
+import { loopDevicesFor } from '../support/system.js';
+
+const WORK = '.deb-bootc-image-builder.work';
+
+/** Runs the CLI in the builder container, optionally sends SIGINT once `when` is logged,
+ * then reports exit code, its own /proc/mounts and losetup view. */
+function script(interruptWhen?: string): string {
+  return `
+deb-bootc-image-builder build --type qcow2 ${EXAMPLE} > /tmp/stdout 2> /tmp/stderr & pid=$!
+${interruptWhen ? `for i in $(seq 600); do grep -q '${interruptWhen}' /tmp/stderr && break; sleep 0.1; done; sleep 1; kill -INT $pid` : ''}
+wait $pid; echo "exit=$?"
+echo "--- mounts"; grep deb-bootc-image-builder /proc/mounts
+echo "--- loops"; losetup -a | grep ${WORK}
+echo "--- stderr"; cat /tmp/stderr
+`;
+}
+
+async function runInBuilder(interruptWhen?: string) {
+  const out = await mkdtemp(`${tmpdir()}/dbib-e2e-int-`);
+  const run = await runBuilder(['-c', script(interruptWhen)], { output: out, podmanArgs: ['--entrypoint', '/bin/sh'] });
+  const sections = new Map<string, string[]>();
+  let current = '';
+  for (const line of run.stdout.split('\n')) {
+    if (line.startsWith('--- ')) sections.set((current = line.slice(4)), []);
+    else sections.get(current)?.push(line);
+  }
+  const section = (name: string) => (sections.get(name) ?? []).join('\n').trim();
+  return { out, run, exit: Number(/exit=(\d+)/.exec(run.stdout)?.[1]), section };
+}
+
+describe('nothing is left behind', () => {
+  it('after a complete build', async () => {
+    const { out, exit, section } = await runInBuilder();
+    expect(exit).toBe(0);
+    expect(section('mounts')).toBe('');
+    expect(section('loops')).toBe('');
+    expect(await loopDevicesFor(WORK)).toEqual([]);
+    expect((await readdir(out)).sort()).toEqual(['manifest-qcow2.json', 'qcow2']);
+  });
+
+  it('after SIGINT half-way through the build (during the ostree commit)', async () => {
+    const { out, exit, section } = await runInBuilder('Commit the image');
+    console.log(section('stderr'));
+    expect(exit).toBe(EXIT_CODES.interrupted);
+    expect(section('stderr')).toContain('SIGINT received: stopping and releasing everything the build set up');
+    expect(section('stderr').split('\n').at(-1)).toBe('error: interrupted by SIGINT; everything the build had set up was released');
+    expect(section('mounts')).toBe('');
+    expect(section('loops')).toBe('');
+    expect(await loopDevicesFor(WORK)).toEqual([]);
+    expect(await readdir(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,150 @@
+// Boots a disk image in QEMU and reports what the booted system says about itself. A check
+// unit is handed to systemd (>= 256) as SMBIOS credentials, so any image can be checked
+// without changing it: after multi-user.target it prints the system state and
+// `ostree admin status` to the console, then powers off. KVM is tried first; when it is
+// missing or cannot run the guest (nested KVM here dies in the kernel's decompressor), the
+// boot is retried under TCG.
+import { accessSync, constants, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { execa } from 'execa';
+
+export type Firmware = 'bios' | 'uefi';
+
+export interface BootResult {
+  firmware: Firmware;
+  accel: 'kvm' | 'tcg';
+  seconds: number;
+  /** the check unit ran, which it does only once multi-user.target is reached */
+  reachedMultiUser: boolean;
+  /** `systemctl is-system-running --wait` */
+  state?: string;
+  failedUnits: string[];
+  cmdline?: string;
+  ostreeStatus: string;
+  /** path of the serial console log */
+  log: string;
+}
+
+export interface BootOptions {
+  firmware: Firmware;
+  format: 'qcow2' | 'raw';
+  log: string;
+  timeoutSeconds?: number;
+}
+
+const BEGIN = 'DBIB-CHECK-BEGIN';
+const END = 'DBIB-CHECK-END';
+const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+const CHECK_SCRIPT = [
+  `echo ${BEGIN}`,
+  'echo state=$(systemctl is-system-running --wait)',
+  'echo failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1)',
+  'echo cmdline=$(cat /proc/cmdline)',
+  'echo ostree-status-begin',
+  'ostree admin status',
+  'echo ostree-status-end',
+  `echo ${END}`,
+  'systemctl poweroff',
+].join('; ');
+
+/** systemd expands $ and % in ExecStart=; double them so the shell sees them. */
+const CHECK_UNIT = `[Unit]
+Description=deb-bootc-image-builder boot check
+After=multi-user.target
+
+[Service]
+Type=simple
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/console
+ExecStart=/bin/sh -c '${CHECK_SCRIPT.replaceAll('$', '$$').replaceAll('%', '%%')}'
+`;
+
+function credential(name: string, value: string): string[] {
+  return ['-smbios', `type=11,value=io.systemd.credential.binary:${name}=${Buffer.from(value).toString('base64')}`];
+}
+
+export function qemuArgs(disk: string, options: BootOptions, accel: 'kvm' | 'tcg', vars: string): string[] {
+  return [
+    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-m', '2048', '-smp', '2', '-nic', 'none',
+    ...(options.firmware === 'uefi'
+      ? ['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`]
+      : []),
+    '-drive', `file=${disk},format=${options.format},if=virtio,snapshot=on`,
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${options.log}`, '-no-reboot',
+    ...credential('systemd.extra-unit.dbib-check.service', CHECK_UNIT),
+    ...credential('systemd.unit-dropin.multi-user.target~dbib-check', '[Unit]\nWants=dbib-check.service\n'),
+  ];
+}
+
+export async function bootCheck(disk: string, options: BootOptions): Promise<BootResult> {
+  if (kvmUsable()) {
+    const result = await bootOnce(disk, options, 'kvm');
+    if (result) return result;
+  }
+  const result = await bootOnce(disk, options, 'tcg');
+  if (!result) throw new Error(`QEMU (tcg) failed to run ${disk}; see ${options.log}`);
+  return result;
+}
+
+function kvmUsable(): boolean {
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** undefined when this accelerator could not run the guest at all (caller falls back). */
+async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'): Promise<BootResult | undefined> {
+  const vars = `${options.log}.vars.fd`;
+  if (options.firmware === 'uefi') copyFileSync(OVMF_VARS, vars);
+  rmSync(options.log, { force: true });
+  const started = performance.now();
+  const qemu = execa('qemu-system-x86_64', qemuArgs(disk, options, accel, vars), {
+    reject: false,
+    timeout: (options.timeoutSeconds ?? 600) * 1000,
+  });
+  let broken = false;
+  qemu.stderr?.on('data', (chunk: Buffer) => {
+    if (accel === 'kvm' && /KVM internal error|emulation failure/.test(chunk.toString())) {
+      broken = true;
+      qemu.kill('SIGKILL');
+    }
+  });
+  const watch = setInterval(() => {
+    if (readLog(options.log).includes(END)) qemu.kill('SIGTERM');
+  }, 1000);
+  const exit = await qemu;
+  clearInterval(watch);
+  rmSync(vars, { force: true });
+  const seconds = (performance.now() - started) / 1000;
+  const log = readLog(options.log);
+  if (accel === 'kvm' && (broken || (exit.exitCode !== 0 && !log.includes(BEGIN)))) return undefined;
+  return { firmware: options.firmware, accel, seconds, log: options.log, ...parseCheck(log) };
+}
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'latin1').replaceAll('\r', '');
+  } catch {
+    return '';
+  }
+}
+
+export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'ostreeStatus'> {
+  const begin = log.lastIndexOf(BEGIN);
+  const section = begin >= 0 ? log.slice(begin) : '';
+  const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(section)?.[1]?.trim();
+  const status = /ostree-status-begin\n([\s\S]*?)ostree-status-end/.exec(section)?.[1] ?? '';
+  return {
+    reachedMultiUser: begin >= 0,
+    state: field('state'),
+    failedUnits: (field('failed') ?? '').split(/\s+/).filter(Boolean),
+    cmdline: field('cmdline'),
+    ostreeStatus: status.trim(),
+  };
+}

@@ -1,0 +1,38 @@
+// The images the end-to-end tests use and how the tests run the builder: exactly the
+// `podman run` line the README gives users.
+import { execa } from 'execa';
+
+export const BUILDER = 'localhost/deb-bootc-image-builder';
+export const EXAMPLE = 'localhost/debian-bootc-example';
+export const PLAIN_DEBIAN = 'docker.io/library/debian:trixie';
+export const STORAGE = '/var/lib/containers/storage';
+export const REPO = new URL('../..', import.meta.url).pathname;
+
+export async function buildImage(tag: string, context: string): Promise<void> {
+  await execa('podman', ['build', '--network', 'host', '-q', '-t', tag, context], { stdout: 'ignore' });
+}
+
+export interface BuilderRun {
+  /** host directory mounted at /output */
+  output?: string;
+  privileged?: boolean;
+  storage?: boolean;
+  podmanArgs?: string[];
+}
+
+/** `podman run --rm --privileged -v STORAGE:STORAGE -v OUT:/output BUILDER ...args` */
+export function builderArgs(args: string[], run: BuilderRun = {}): string[] {
+  return [
+    'run', '--rm',
+    ...(run.privileged === false ? [] : ['--privileged']),
+    ...(run.storage === false ? [] : ['-v', `${STORAGE}:${STORAGE}`]),
+    ...(run.output ? ['-v', `${run.output}:/output`] : []),
+    ...(run.podmanArgs ?? []),
+    BUILDER,
+    ...args,
+  ];
+}
+
+export function runBuilder(args: string[], run: BuilderRun = {}) {
+  return execa('podman', builderArgs(args, run), { reject: false });
+}
