@@ -26,6 +26,10 @@ example: builder example-image
     podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output {{builder}} --type qcow2 {{example}}
     @ls -l output/qcow2/disk.qcow2
 
+# time builds of IMAGE against writing its bytes once (numbers on stdout)
+bench image=example runs="3": builder
+    sh recipes/bench.sh {{image}} {{runs}}
+
 # bundle the CLI into dist/ (for running it on the host)
 bundle:
     node recipes/bundle.mjs

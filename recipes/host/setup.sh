@@ -28,6 +28,18 @@ if [ -n "$missing" ]; then
   apt-get install -y -q --no-install-recommends $missing >&2
 fi
 
+# --- just (the task runner): Debian's package where the suite has it (trixie and later),
+# otherwise the npm build of the same binary, installed globally like any host tool.
+JUST_VERSION=1.40.0
+if ! command -v just >/dev/null 2>&1; then
+  if apt-cache show just >/dev/null 2>&1; then
+    say "installing just"; apt-get install -y -q --no-install-recommends just >&2
+  else
+    say "installing just $JUST_VERSION from npm (not packaged for this Debian release)"
+    npm install -g --no-audit --no-fund --loglevel=error "rust-just@$JUST_VERSION" >&2
+  fi
+fi
+
 # --- podman: runc and explicit ulimits (crun fails on this kind of machine) -------------------
 conf=/etc/containers/containers.conf
 want='[containers]
