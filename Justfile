@@ -26,9 +26,9 @@ example: builder example-image
     podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output {{builder}} --type qcow2 {{example}}
     @ls -l output/qcow2/disk.qcow2
 
-# time builds of IMAGE against writing its bytes once (numbers on stdout)
-bench image=example runs="3": builder
-    sh recipes/bench.sh {{image}} {{runs}}
+# time builds against writing the image's bytes once: just bench [IMAGE [RUNS]]
+bench *args: builder
+    sh recipes/bench.sh {{args}}
 
 # bundle the CLI into dist/ (for running it on the host)
 bundle:

@@ -14,20 +14,21 @@ trap 'rm -rf "$out"' EXIT
 podman run --rm --privileged -v $storage:$storage -v "$out":/output --entrypoint /bin/sh "$builder" -c "
 set -eu
 now() { date +%s.%N; }
-secs() { echo \"\$2 - \$1\" | bc; }
+secs() { awk -v a=\$1 -v b=\$2 'BEGIN { printf \"%.1f\", b - a }'; }
 echo image: $image
 m=\$(podman image mount $image)
 echo image size: \$(du -sb --apparent-size \$m 2>/dev/null | cut -f1) bytes in \$(find \$m -xdev | wc -l) entries
 # floor: write the image tree once to a new filesystem
 truncate -s 10G /output/floor.raw; l=\$(losetup -f --show /output/floor.raw)
+trap 'umount /mnt/floor 2>/dev/null; losetup -d \$l 2>/dev/null; podman image unmount $image >/dev/null 2>&1' EXIT
 mkfs.ext4 -q \$l; mkdir -p /mnt/floor; mount \$l /mnt/floor
 t0=\$(now); cp -a \$m/. /mnt/floor/; sync; t1=\$(now)
-umount /mnt/floor; losetup -d \$l; rm -f /output/floor.raw; podman image unmount $image >/dev/null
-echo floor (cp -a + sync): \$(secs \$t0 \$t1) s
+umount /mnt/floor; losetup -d \$l; rm -f /output/floor.raw; podman image unmount $image >/dev/null; trap - EXIT
+echo \"floor, the image tree written once (cp -a + sync): \$(secs \$t0 \$t1) s\"
 for i in \$(seq $runs); do
   rm -rf /output/qcow2 /output/manifest-*.json
   t0=\$(now); deb-bootc-image-builder build --log-level info --type qcow2 $image >/dev/null 2>/output/log; t1=\$(now)
-  echo build \$i: \$(secs \$t0 \$t1) s
+  echo \"build \$i (qcow2): \$(secs \$t0 \$t1) s\"
   sed -n 's/^info: \(.*\): \([0-9.]*\) s\$/  \1: \2 s/p' /output/log
 done
 "

@@ -37,6 +37,7 @@ if ! command -v just >/dev/null 2>&1; then
   else
     say "installing just $JUST_VERSION from npm (not packaged for this Debian release)"
     npm install -g --no-audit --no-fund --loglevel=error "rust-just@$JUST_VERSION" >&2
+    command -v just >/dev/null 2>&1 || ln -sf "$(npm prefix -g)/bin/just" /usr/local/bin/just
   fi
 fi
 

@@ -67,3 +67,21 @@ describe('example image -> qcow2 with the builder container', () => {
     expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
   });
 });
+
+describe('example image -> raw', () => {
+  it('writes image/disk.raw, sparse, with the planned partition table', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/dbib-e2e-raw-`);
+    const run = await runBuilder(['--type', 'raw', EXAMPLE], { output: dir });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe('/output/image/disk.raw');
+    expect((await readdir(dir)).sort()).toEqual(['image', 'manifest-raw.json']);
+    const raw = `${dir}/image/disk.raw`;
+    const { stdout } = await execa('stat', ['-c', '%s %b %B', raw]);
+    const [size, blocks, blockSize] = stdout.split(' ').map(Number) as [number, number, number];
+    expect(size).toBe(10 * 1024 ** 3);
+    expect(blocks * blockSize).toBeLessThan(size / 4);
+    const plan = JSON.parse(await readFile(`${dir}/manifest-raw.json`, 'utf8')) as Plan;
+    const table = JSON.parse((await execa('sfdisk', ['--json', raw])).stdout).partitiontable;
+    expect(table.partitions.map((p: { uuid: string }) => p.uuid)).toEqual(plan.disk.partitions.map((p) => p.uuid.toUpperCase()));
+  });
+});
