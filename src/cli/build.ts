@@ -3,11 +3,12 @@
 import { join } from 'node:path';
 import { Command } from 'clipanion';
 import { executePlan } from '../execute/execute.js';
+import { Podman } from '../image/podman.js';
 import { CleanupStack } from '../run/cleanup.js';
 import { trapInterrupts } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { ImageCommand } from './image-command.js';
-import { checkPrivileges } from './preflight.js';
+import { checkOutputDir, checkPrivileges } from './preflight.js';
 
 export class BuildCommand extends ImageCommand {
   static override paths = [['build'], Command.Default];
@@ -30,14 +31,15 @@ export class BuildCommand extends ImageCommand {
     const untrap = trapInterrupts(controller, reporter);
     const started = performance.now();
     try {
-      const runner = createRunner(reporter);
-      const { plan, podman } = await this.planFromImage(reporter, runner);
+      const plan = await this.planFromImage(reporter);
       await checkPrivileges();
+      await checkOutputDir(this.outputDir);
+      const runner = createRunner(reporter);
       const ctx = {
         plan,
         runner,
         reporter,
-        podman,
+        podman: new Podman(runner),
         resources: new CleanupStack(reporter),
         scratch: new CleanupStack(reporter),
       };

@@ -3,12 +3,10 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { inspectImage } from '../image/inspect.js';
-import { Podman } from '../image/podman.js';
 import { findStoredImage } from '../image/storage.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
-import { createRunner, type Runner } from '../run/runner.js';
 import { VERSION } from '../version.js';
 import { checkTargetArch, parseLogLevel, parseTypes } from './parse-options.js';
 import { checkStorageMounted } from './preflight.js';
@@ -51,13 +49,13 @@ export abstract class ImageCommand extends Command {
   }
 
   /** inspect -> plan. Needs read access to the container storage and nothing else. */
-  protected async planFromImage(reporter: Reporter, runner: Runner = createRunner(reporter)): Promise<{ plan: Plan; podman: Podman }> {
+  protected async planFromImage(reporter: Reporter): Promise<Plan> {
     const types = parseTypes(this.types);
     checkTargetArch(this.targetArch);
     if (this.local) reporter.warn('--local has no effect: images are always taken from local storage');
     await checkStorageMounted();
     const facts = await inspectImage(this.image, await findStoredImage(this.image));
-    const plan = planBuild(
+    return planBuild(
       facts,
       {
         types,
@@ -68,6 +66,5 @@ export abstract class ImageCommand extends Command {
       },
       VERSION,
     );
-    return { plan, podman: new Podman(runner) };
   }
 }

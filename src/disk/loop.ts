@@ -1,7 +1,9 @@
 // Loop devices for the disk image. Partitions are added with partx (works on kernels without
 // a GPT partition parser, where `losetup -P` finds nothing), and their device nodes are made
-// from sysfs when /dev is a container's private tmpfs that never sees new nodes appear.
-import { mkdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+// from sysfs when /dev is a container's private copy that never sees new nodes appear.
+// The builder holds the loop device open and marks it for autoclear at once, so the kernel
+// detaches it when the last user goes away, even if the builder is killed outright.
+import { open, readFile, rm, stat, symlink, mkdir, type FileHandle } from 'node:fs/promises';
 import type { Runner } from '../run/runner.js';
 
 export interface AttachedDisk {
@@ -10,24 +12,35 @@ export interface AttachedDisk {
   partitions: Map<number, string>;
   /** device nodes this process created (removed on detach) */
   madeNodes: string[];
+  /** keeps the autoclear device attached while the build needs it */
+  hold?: FileHandle;
 }
 
-/** Attaches the image to a free loop device (no partitions yet). */
+const DETACH_WAIT_MS = 5_000;
+
+/** Attaches the image to a free loop device (no partitions yet), held open with autoclear. */
 export async function attachLoop(runner: Runner, path: string): Promise<AttachedDisk> {
   const loop = (await runner.run(['losetup', '--find', '--show', path])).stdout.trim();
-  return { loop, partitions: new Map(), madeNodes: [] };
+  const disk: AttachedDisk = { loop, partitions: new Map(), madeNodes: [] };
+  try {
+    if (await ensureNode(runner, loop)) disk.madeNodes.push(loop);
+    disk.hold = await open(loop, 'r');
+    // While we hold it open, detaching only sets autoclear.
+    await runner.run(['losetup', '--detach', loop]);
+    return disk;
+  } catch (error) {
+    await detachDisk(runner, disk).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Adds the partition devices; records every node it makes in `disk` for detachDisk. */
 export async function addPartitions(runner: Runner, disk: AttachedDisk, numbers: number[]): Promise<void> {
-  if (await ensureNode(runner, disk.loop)) disk.madeNodes.push(disk.loop);
   if (numbers.length === 0) return;
-  await runner.run(['partx', '--add', disk.loop], { okExitCodes: [0, 1] });
+  await runner.run(['partx', '--delete', disk.loop], { okExitCodes: [0, 1] }); // stale ones, if any
+  await runner.run(['partx', '--add', disk.loop]);
   for (const n of numbers) {
     const node = `${disk.loop}p${n}`;
-    if (!(await exists(`/sys/class/block/${node.slice('/dev/'.length)}`))) {
-      throw new Error(`partition ${n} of ${disk.loop} did not appear after partx --add`);
-    }
     disk.partitions.set(n, node);
     if (await ensureNode(runner, node)) disk.madeNodes.push(node);
   }
@@ -35,7 +48,9 @@ export async function addPartitions(runner: Runner, disk: AttachedDisk, numbers:
 
 export async function detachDisk(runner: Runner, disk: AttachedDisk): Promise<void> {
   await runner.run(['partx', '--delete', disk.loop], { okExitCodes: [0, 1] });
-  await runner.run(['losetup', '--detach', disk.loop]);
+  await disk.hold?.close();
+  if (!(await detached(disk.loop))) await runner.run(['losetup', '--detach', disk.loop], { okExitCodes: [0, 1] });
+  if (!(await detached(disk.loop))) throw new Error(`${disk.loop} is still attached (something else holds it open)`);
   for (const node of disk.madeNodes) await rm(node, { force: true });
 }
 
@@ -50,18 +65,33 @@ export async function linkDevices(disk: AttachedDisk, links: Record<string, numb
   }
 }
 
-/** Creates /dev/NAME from /sys/class/block/NAME/dev if missing; true when it made one. */
+/**
+ * Makes /dev/NAME match /sys/class/block/NAME/dev; true when it created the node. A node
+ * copied into a container's /dev at start may name another device now (partition numbers
+ * are handed out dynamically), so an existing node with other numbers is replaced.
+ */
 async function ensureNode(runner: Runner, node: string): Promise<boolean> {
-  if (await exists(node)) return false;
   const name = node.slice('/dev/'.length);
-  const [major, minor] = (await readFile(`/sys/class/block/${name}/dev`, 'utf8')).trim().split(':');
-  await runner.run(['mknod', '-m', '0660', node, 'b', major as string, minor as string]);
+  const sysfs = await readFile(`/sys/class/block/${name}/dev`, 'utf8').catch(() => undefined);
+  if (!sysfs) throw new Error(`${node} does not exist in sysfs (partx --add did not create it)`);
+  const [major, minor] = sysfs.trim().split(':').map(Number) as [number, number];
+  const existing = await stat(node).catch(() => undefined);
+  if (existing?.isBlockDevice() && existing.rdev === makedev(major, minor)) return false;
+  await rm(node, { force: true });
+  await runner.run(['mknod', '-m', '0660', node, 'b', String(major), String(minor)]);
   return true;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+/** Linux's dev_t encoding (glibc makedev), as stat reports st_rdev. */
+export function makedev(major: number, minor: number): number {
+  return (major & 0xfff) * 0x100 + (minor & 0xff) + (minor >>> 8) * 0x100000 + Math.floor(major / 0x1000) * 2 ** 44;
+}
+
+async function detached(loop: string): Promise<boolean> {
+  const backing = `/sys/class/block/${loop.slice('/dev/'.length)}/loop/backing_file`;
+  for (const deadline = Date.now() + DETACH_WAIT_MS; ; ) {
+    if (!(await stat(backing).catch(() => undefined))) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -25,21 +25,34 @@ export async function unmount(runner: Runner, target: string): Promise<void> {
   }
 }
 
-/** Mount points at or below `path`, from this process's mount table. */
-export async function mountsUnder(path: string): Promise<string[]> {
+interface MountInfo {
+  /** path of the mounted directory inside its filesystem (for a bind mount, its source) */
+  root: string;
+  target: string;
+  options: string[];
+}
+
+/** This process's mount table, paths unescaped (the kernel writes " " as \040 and so on). */
+export async function mountTable(): Promise<MountInfo[]> {
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
   const table = await readFile('/proc/self/mountinfo', 'utf8');
   return table
     .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined && (p === path || p.startsWith(`${path}/`)))
-    .map((p) => p.replace(/\\040/g, ' '));
+    .filter(Boolean)
+    .map((line) => {
+      const f = line.split(' ');
+      return { root: unescape(f[3] ?? ''), target: unescape(f[4] ?? ''), options: (f[5] ?? '').split(',') };
+    });
 }
 
-/** Options of the mount at exactly `path`, or undefined when it is not a mount point. */
-export async function mountOptions(path: string): Promise<string[] | undefined> {
-  const table = await readFile('/proc/self/mountinfo', 'utf8');
-  const line = table.split('\n').findLast((l) => l.split(' ')[4] === path);
-  return line?.split(' ')[5]?.split(',');
+/** Mount points at or below `path`. */
+export async function mountsUnder(path: string): Promise<string[]> {
+  return (await mountTable()).map((m) => m.target).filter((t) => t === path || t.startsWith(`${path}/`));
+}
+
+/** The mount at exactly `path` (the last one, if stacked), or undefined. */
+export async function mountAt(path: string): Promise<MountInfo | undefined> {
+  return (await mountTable()).findLast((m) => m.target === path);
 }
 
 async function isMountPoint(path: string): Promise<boolean> {

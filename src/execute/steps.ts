@@ -6,6 +6,7 @@ import { parseBlsEntry, renderGrubMenu } from '../bootloader/grub-menu.js';
 import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
 import { mount, mountsUnder, unmount } from '../disk/mount.js';
 import { UserError } from '../errors.js';
+import { PATHS } from '../plan/paths.js';
 import type { Step, StepKind } from '../plan/types.js';
 import type { Runner } from '../run/runner.js';
 import { inImage } from './buildroot.js';
@@ -17,10 +18,12 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   async 'scratch-dir'(step, ctx) {
     await mkdir(step.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') {
-        throw new UserError('environment', `${step.path} already exists: another build is using it, or an earlier one was killed; remove it when no build is running`);
+        throw new UserError(
+          step.path.startsWith(PATHS.run) ? 'environment' : 'output',
+          `${step.path} already exists: another build is using it, or an earlier one was killed; remove it when no build is running`,
+        );
       }
-      if (error.code === 'ENOENT') throw new UserError('output', `${dirname(step.path)} does not exist; create it (or mount a directory at /output)`);
-      throw error;
+      throw writeError(step.path, error);
     });
     ctx.scratch.push(`remove ${step.path}`, () => removeTree(ctx.runner, step.path));
   },
@@ -28,11 +31,11 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   async 'mount-image'(step, ctx) {
     const mountpoint = await ctx.podman.mount(step.image);
     ctx.resources.push(`podman image unmount ${step.image}`, () => ctx.podman.unmount(step.image));
-    await mountAndRegister(ctx, ctx.runner, mountpoint, step.at, ['bind', 'ro']);
+    await mountAndRegister(ctx, mountpoint, step.at, ['bind', 'ro']);
   },
 
   async 'create-disk'(step) {
-    const file = await open(step.path, 'wx');
+    const file = await open(step.path, 'wx').catch((e) => Promise.reject(writeError(step.path, e)));
     try {
       await file.truncate(step.sizeBytes);
     } finally {
@@ -40,10 +43,12 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     }
   },
 
-  async 'attach-disk'(step, ctx, run) {
-    const disk = await attachLoop(run, step.path);
+  // Acquiring steps run their commands with ctx.runner, which an interrupt does not cut
+  // short, and register the release right after: an interrupt can never fall in between.
+  async 'attach-disk'(step, ctx) {
+    const disk = await attachLoop(ctx.runner, step.path);
     ctx.resources.push(`detach ${disk.loop}`, () => detachDisk(ctx.runner, disk));
-    await addPartitions(run, disk, Object.values(step.links).filter((n) => n > 0));
+    await addPartitions(ctx.runner, disk, Object.values(step.links).filter((n) => n > 0));
     await linkDevices(disk, step.links, step.linkDir);
   },
 
@@ -53,12 +58,12 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     else await run.run(step.argv, options);
   },
 
-  async mount(step, ctx, run) {
-    await mountAndRegister(ctx, run, step.source, step.target, step.options);
+  async mount(step, ctx) {
+    await mountAndRegister(ctx, step.source, step.target, step.options);
   },
 
   async mkdir(step) {
-    await mkdir(step.path, { recursive: true });
+    await mkdir(step.path, { recursive: true }).catch((e) => Promise.reject(writeError(step.path, e)));
     await chmod(step.path, step.mode);
     if (step.uid !== undefined || step.gid !== undefined) await chown(step.path, step.uid ?? 0, step.gid ?? 0);
   },
@@ -99,12 +104,18 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   },
 
   async rename(step) {
-    await rename(step.from, step.to);
+    await rename(step.from, step.to).catch((e) => Promise.reject(writeError(step.to, e)));
   },
 
   async 'write-manifest'(step, ctx) {
-    await writeFile(`${step.path}.partial`, `${JSON.stringify(ctx.plan, null, 2)}\n`);
-    await rename(`${step.path}.partial`, step.path);
+    const partial = `${step.path}.partial`;
+    try {
+      await writeFile(partial, `${JSON.stringify(ctx.plan, null, 2)}\n`);
+      await rename(partial, step.path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw writeError(step.path, error);
+    }
   },
 };
 
@@ -113,9 +124,25 @@ export function runStep(step: Step, ctx: ExecContext, run: Runner): Promise<void
   return handler(step as never, ctx, run);
 }
 
-async function mountAndRegister(ctx: ExecContext, run: Runner, source: string, target: string, options?: string[]) {
-  await mount(run, source, target, options);
+async function mountAndRegister(ctx: ExecContext, source: string, target: string, options?: string[]) {
+  await mount(ctx.runner, source, target, options);
   ctx.resources.push(`unmount ${target}`, () => unmount(ctx.runner, target));
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'the directory does not exist',
+};
+
+/** Filesystem failures while writing results are the output directory's problem (exit 7). */
+function writeError(path: string, error: unknown): unknown {
+  const why = WRITE_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+  return why ? new UserError('output', `cannot write ${path}: ${why}`) : error;
 }
 
 /** Removes a scratch tree, refusing while anything is still mounted inside it. */

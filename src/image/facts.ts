@@ -57,6 +57,8 @@ export interface ImageFacts {
   /** manifest digest, when the storage knows one */
   digest?: string;
   names: string[];
+  /** the stored, fully qualified name the reference matched */
+  name?: string;
   /** OCI architecture name, e.g. amd64 */
   arch: string;
   sizeBytes: number;
@@ -71,6 +73,8 @@ export interface ImageFacts {
   kargs: string[];
   /** [install.filesystem.root] type from /usr/lib/bootc/install/*.toml */
   rootfsType?: string;
+  /** the install config file that set rootfsType */
+  rootfsTypeFrom?: string;
   /** /usr/lib/ostree/prepare-root.conf */
   prepareRoot: { composefs?: string; sysrootReadonly: boolean };
 }

@@ -11,29 +11,15 @@ import {
   parseOsRelease,
 } from './parse.js';
 import type { StoredImage } from './storage.js';
+import { TOOL_PATHS } from './tool-paths.js';
 
 /** Directories whose content is never part of a deployment (API filesystems, runtime state). */
 export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', 'tmp'];
 
 const PACKAGES_OF_INTEREST = /^(ostree|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
-const TOOL_PATHS: Record<keyof ToolFacts, string> = {
-  ostree: '/usr/bin/ostree',
-  bootc: '/usr/bin/bootc',
-  bootupctl: '/usr/bin/bootupctl',
-  grubInstall: '/usr/sbin/grub-install',
-  grubMkimage: '/usr/bin/grub-mkimage',
-  grubMkconfig: '/usr/sbin/grub-mkconfig',
-  grubOstreeScript: '/etc/grub.d/15_ostree',
-  grubBiosModules: '/usr/lib/grub/i386-pc/normal.mod',
-  grubEfiModules: '/usr/lib/grub/x86_64-efi/normal.mod',
-  grubEfiSigned: '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed',
-  shim: '/usr/lib/shim/shimx64.efi.signed',
-  shimMokManager: '/usr/lib/shim/mmx64.efi.signed',
-};
-
 export async function inspectImage(ref: string, stored: StoredImage): Promise<ImageFacts> {
-  const tree = new LayeredTree(stored.layerDirs);
+  const tree = new LayeredTree(stored.layers);
   const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot] = await Promise.all([
     readOsRelease(tree),
     readKernels(tree),
@@ -48,6 +34,7 @@ export async function inspectImage(ref: string, stored: StoredImage): Promise<Im
     id: stored.id,
     digest: stored.digest,
     names: stored.names,
+    name: stored.name,
     arch: stored.arch,
     sizeBytes: stored.sizeBytes,
     labels: stored.labels,
@@ -58,6 +45,7 @@ export async function inspectImage(ref: string, stored: StoredImage): Promise<Im
     packages,
     kargs: kargs.kargs,
     rootfsType: kargs.rootfsType,
+    rootfsTypeFrom: kargs.rootfsTypeFrom,
     prepareRoot,
   };
 }
@@ -109,13 +97,13 @@ async function readPackages(tree: LayeredTree): Promise<Record<string, string>> 
   return status ? parseDpkgStatus(status, (name) => PACKAGES_OF_INTEREST.test(name)) : {};
 }
 
-async function readKargs(tree: LayeredTree, arch: string): Promise<{ kargs: string[]; rootfsType?: string }> {
+async function readKargs(tree: LayeredTree, arch: string): Promise<{ kargs: string[]; rootfsType?: string; rootfsTypeFrom?: string }> {
   const installDir = '/usr/lib/bootc/install';
   const installFiles = await readTomlDir(tree, installDir);
   const install = mergeInstallConfigs(installFiles, arch);
   const kargsFiles = await readTomlDir(tree, '/usr/lib/bootc/kargs.d');
   const fromKargsD = kargsFiles.flatMap(({ file, text }) => parseKargsFile(file, text, arch));
-  return { kargs: [...install.kargs, ...fromKargsD], rootfsType: install.rootfsType };
+  return { kargs: [...install.kargs, ...fromKargsD], rootfsType: install.rootfsType, rootfsTypeFrom: install.rootfsTypeFrom };
 }
 
 async function readTomlDir(tree: LayeredTree, dir: string): Promise<{ file: string; text: string }[]> {

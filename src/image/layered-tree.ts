@@ -4,7 +4,13 @@
 // `manifest` work without mounting anything, hence without privileges.
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { execa } from 'execa';
+
+/** One layer: its directory and the directories it marks opaque (overlayfs "replace"). */
+export interface Layer {
+  dir: string;
+  /** relative paths ("opt/d", no leading slash) of this layer's opaque directories */
+  opaqueDirs(): Promise<ReadonlySet<string>>;
+}
 
 export interface TreeEntry {
   /** Real path of the entry in the layer that provides it. */
@@ -12,21 +18,26 @@ export interface TreeEntry {
   stats: Stats;
 }
 
+/** A directory as present in one layer. */
+interface LayerDir {
+  layer: number;
+  path: string;
+}
+
 interface Resolved {
   entry: TreeEntry;
-  /** For directories: the layer directories merged into it, topmost first. */
-  stack?: string[];
+  /** For directories: the layers' directories merged into it, topmost first. */
+  stack?: LayerDir[];
 }
 
 const MAX_SYMLINKS = 40;
-const OPAQUE_XATTRS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
 
 export class LayeredTree {
-  private readonly dirCache = new Map<string, string[]>();
+  private readonly dirCache = new Map<string, LayerDir[]>();
 
-  /** @param layers layer directories, topmost first */
-  constructor(private readonly layers: readonly string[]) {
-    this.dirCache.set('', [...layers]);
+  /** @param layers topmost first */
+  constructor(private readonly layers: readonly Layer[]) {
+    this.dirCache.set('', layers.map((l, layer) => ({ layer, path: l.dir })));
   }
 
   /** The entry at `path` (symlinks followed unless `nofollow`), or undefined. */
@@ -58,7 +69,7 @@ export class LayeredTree {
     if (!resolved?.stack) return [];
     const names = new Set<string>();
     const hidden = new Set<string>();
-    for (const layerDir of resolved.stack) {
+    for (const { path: layerDir } of resolved.stack) {
       for (const name of await readdir(layerDir)) {
         if (hidden.has(name) || names.has(name)) continue;
         if (await isWhiteout(`${layerDir}/${name}`)) hidden.add(name);
@@ -82,7 +93,7 @@ export class LayeredTree {
   /** One pass over the path: the entry, nothing, or the path to retry after a symlink. */
   private async walk(parts: string[], nofollow: boolean): Promise<Resolved | { next: string[] } | undefined> {
     let stack = this.dirCache.get('') ?? [];
-    const top = this.layers[0] ?? '/';
+    const top = this.layers[0]?.dir ?? '/';
     let entry: TreeEntry = { real: top, stats: await lstat(top) };
     for (let i = 0; i < parts.length; i++) {
       const name = parts[i] as string;
@@ -102,30 +113,29 @@ export class LayeredTree {
     return { entry, stack };
   }
 
-  /** Layers contributing to directory `name` inside the merged directory `stack`. */
-  private async mergeDir(key: string, stack: string[], from: number, name: string): Promise<string[]> {
-    const merged: string[] = [];
-    const candidates: string[] = [];
-    for (const layerDir of stack.slice(from)) {
-      const path = `${layerDir}/${name}`;
+  /**
+   * Layers contributing to directory `key` (whose last component is `name`), from the
+   * merged parent `stack`: down from the topmost layer that has it, until a layer where it
+   * is not a directory (that hides everything below) or a layer that marks it opaque.
+   */
+  private async mergeDir(key: string, stack: LayerDir[], from: number, name: string): Promise<LayerDir[]> {
+    const merged: LayerDir[] = [];
+    for (const parent of stack.slice(from)) {
+      const path = `${parent.path}/${name}`;
       const stats = await lstat(path).catch(() => undefined);
       if (!stats) continue;
-      if (!stats.isDirectory()) break; // a file or whiteout here hides everything below
-      candidates.push(path);
-    }
-    const opaque = await opaqueDirs(candidates);
-    for (const path of candidates) {
-      merged.push(path);
-      if (opaque.has(path)) break;
+      if (!stats.isDirectory()) break;
+      merged.push({ layer: parent.layer, path });
+      if ((await (this.layers[parent.layer] as Layer).opaqueDirs()).has(key)) break;
     }
     this.dirCache.set(key, merged);
     return merged;
   }
 }
 
-async function topmost(stack: string[], name: string): Promise<{ entry: TreeEntry; index: number } | undefined> {
+async function topmost(stack: LayerDir[], name: string): Promise<{ entry: TreeEntry; index: number } | undefined> {
   for (let index = 0; index < stack.length; index++) {
-    const real = `${stack[index]}/${name}`;
+    const real = `${(stack[index] as LayerDir).path}/${name}`;
     const stats = await lstat(real).catch(() => undefined);
     if (!stats) continue;
     if (isWhiteoutStats(stats)) return undefined;
@@ -141,21 +151,6 @@ async function isWhiteout(path: string): Promise<boolean> {
 
 function isWhiteoutStats(stats: Stats): boolean {
   return stats.isCharacterDevice() && stats.rdev === 0;
-}
-
-/** Which of these directories carry overlayfs's opaque marker (one getfattr call). */
-async function opaqueDirs(paths: string[]): Promise<Set<string>> {
-  if (paths.length < 2) return new Set(); // nothing below to hide
-  const result = await execa('getfattr', ['--absolute-names', '-d', '-m', '^(trusted|user)\\.overlay\\.opaque$', ...paths], {
-    reject: false,
-  });
-  const opaque = new Set<string>();
-  let current = '';
-  for (const line of String(result.stdout).split('\n')) {
-    if (line.startsWith('# file: ')) current = line.slice('# file: '.length);
-    else if (OPAQUE_XATTRS.some((x) => line.startsWith(`${x}="y"`))) opaque.add(current);
-  }
-  return opaque;
 }
 
 function split(path: string): string[] {

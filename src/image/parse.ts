@@ -64,6 +64,8 @@ export function parseKargsFile(file: string, text: string, ociArch: string): str
 
 export interface InstallConfig {
   rootfsType?: string;
+  /** the file the root filesystem type came from */
+  rootfsTypeFrom?: string;
   kargs: string[];
 }
 
@@ -77,8 +79,8 @@ export function mergeInstallConfigs(files: { file: string; text: string }[], oci
     if (arches !== undefined && !stringList(file, arches, 'match-architectures').includes(rustArch(ociArch))) continue;
     const fs = (install.filesystem as Record<string, Record<string, unknown>> | undefined)?.root?.type;
     const legacy = install['root-fs-type'];
-    if (typeof fs === 'string') merged.rootfsType = fs;
-    else if (typeof legacy === 'string') merged.rootfsType = legacy;
+    const type = typeof fs === 'string' ? fs : typeof legacy === 'string' ? legacy : undefined;
+    if (type !== undefined) Object.assign(merged, { rootfsType: type, rootfsTypeFrom: file });
     if (install.kargs !== undefined) merged.kargs.push(...stringList(file, install.kargs, 'kargs'));
   }
   return merged;

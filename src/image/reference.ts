@@ -21,11 +21,19 @@ export function imageMatcher(ref: string): ImageMatcher {
   return { kind: 'names', names: repositories.map((r) => `${r}:${tag ?? 'latest'}`) };
 }
 
+/** Whether a reference names its registry (and so needs no short-name resolution). */
+export function isQualified(ref: string): boolean {
+  const first = ref.split('/')[0] as string;
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
 /** Fully qualified repository names that a possibly short repository name can stand for. */
 function qualify(repository: string): string[] {
   const first = repository.split('/')[0] as string;
-  const hasRegistry = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (hasRegistry) return [repository];
+  if (isQualified(repository)) {
+    const path = repository.slice(first.length + 1);
+    return first === 'docker.io' && !path.includes('/') ? [`docker.io/library/${path}`] : [repository];
+  }
   const dockerHub = repository.includes('/') ? `docker.io/${repository}` : `docker.io/library/${repository}`;
   return [`localhost/${repository}`, dockerHub];
 }
@@ -34,6 +42,13 @@ export interface NamedImage {
   id: string;
   names?: string[];
   digest?: string;
+}
+
+/** The stored name a matcher matched (the first of the image's names for ID matches). */
+export function matchedName(image: NamedImage, matcher: ImageMatcher): string | undefined {
+  if (matcher.kind === 'names') return matcher.names.find((n) => image.names?.includes(n));
+  if (matcher.kind === 'digest') return image.names?.find((n) => matcher.repositories.some((r) => n.startsWith(`${r}:`)));
+  return image.names?.[0];
 }
 
 /** The images a matcher selects (several only for ambiguous ID prefixes). */

@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { imageMatcher, matchImages } from './reference.js';
+import type { Layer } from './layered-tree.js';
+import { opaqueDirsFromTarSplit, opaqueDirsFromXattrs } from './opaque-dirs.js';
+import { imageMatcher, matchedName, matchImages } from './reference.js';
 
 export const DEFAULT_STORAGE = '/var/lib/containers/storage';
 
@@ -13,12 +15,14 @@ export interface StoredImage {
   id: string;
   digest?: string;
   names: string[];
+  /** the stored name the reference matched (fully qualified), if it has one */
+  name?: string;
   arch: string;
   os: string;
   sizeBytes: number;
   labels: Record<string, string>;
-  /** overlay layer directories, topmost first */
-  layerDirs: string[];
+  /** overlay layers, topmost first */
+  layers: Layer[];
 }
 
 interface ImageRecord {
@@ -43,11 +47,12 @@ interface ImageConfig {
 
 export async function findStoredImage(ref: string, root = DEFAULT_STORAGE): Promise<StoredImage> {
   const images = await readJson<ImageRecord[]>(`${root}/overlay-images/images.json`, root);
-  const found = matchImages(images ?? [], imageMatcher(ref));
+  const matcher = imageMatcher(ref);
+  const found = matchImages(images ?? [], matcher);
   if (found.length === 0) {
     throw new UserError(
       'image-not-found',
-      `image ${ref} is not in the container storage at ${root}; pull or build it there first (podman pull ${ref})`,
+      `image ${ref} is not in the container storage at ${root}; ${ref.startsWith('localhost/') ? `build it as root (sudo podman build -t ${ref} ...)` : `pull it first (sudo podman pull ${ref})`}`,
     );
   }
   if (found.length > 1) {
@@ -66,12 +71,23 @@ export async function findStoredImage(ref: string, root = DEFAULT_STORAGE): Prom
     id: image.id,
     digest: image.digest,
     names: image.names ?? [],
+    name: matchedName(image, matcher),
     arch: config.architecture ?? 'unknown',
     os: config.os ?? 'linux',
     // as podman counts it: layers plus the image's metadata (config, manifests, signatures)
     sizeBytes: sum(chain.map((l) => l['diff-size'] ?? 0)) + sum(Object.values(image['big-data-sizes'] ?? {})),
     labels: config.config?.Labels ?? {},
-    layerDirs: chain.map((l) => `${root}/overlay/${l.id}/diff`),
+    layers: chain.map((l) => storedLayer(root, l.id)),
+  };
+}
+
+function storedLayer(root: string, id: string): Layer {
+  const dir = `${root}/overlay/${id}/diff`;
+  let opaque: Promise<ReadonlySet<string>> | undefined;
+  return {
+    dir,
+    opaqueDirs: () =>
+      (opaque ??= opaqueDirsFromTarSplit(`${root}/overlay-layers/${id}.tar-split.gz`).then((dirs) => dirs ?? opaqueDirsFromXattrs(dir))),
   };
 }
 
@@ -100,5 +116,9 @@ async function readJson<T>(path: string, root: string): Promise<T | undefined> {
     if (code === 'EACCES') throw new UserError('environment', `cannot read the container storage at ${root}: permission denied`);
     throw error;
   }
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UserError('environment', `the container storage at ${root} is damaged: ${path} is not valid JSON`);
+  }
 }

@@ -29,8 +29,14 @@ export function validateImage(facts: ImageFacts): KernelFacts {
   if (!facts.tools.ostree) {
     fail('image-unsupported', 'the image has no ostree (/usr/bin/ostree): install the ostree and ostree-boot packages');
   }
-  if (!facts.tools.grubInstall && !facts.tools.grubMkimage) {
-    fail('image-unsupported', 'the image has no GRUB: install grub-pc-bin and/or grub-efi-amd64-bin (with shim-signed and grub-efi-amd64-signed for Secure Boot)');
+  if (!facts.layout.sysrootDir) {
+    fail('image-unsupported', 'no /sysroot directory (ostree mounts the physical root there): add RUN mkdir /sysroot');
+  }
+  if (facts.layout.ostreeLink !== 'sysroot/ostree') {
+    fail('image-unsupported', '/ostree must be a symlink to sysroot/ostree: add RUN rm -rf /ostree && ln -s sysroot/ostree /ostree');
+  }
+  if (facts.layout.usrEtc) {
+    fail('image-unsupported', 'the image has /usr/etc; ship configuration in /etc only (the deployment makes /usr/etc from it)');
   }
   return kernel;
 }

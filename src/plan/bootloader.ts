@@ -2,20 +2,19 @@
 // support, so the menu is generated from ostree's BLS entries into /boot/loader/grub.cfg,
 // the file ostree's grub2 backend regenerates (with grub-mkconfig + 15_ostree) on updates.
 import type { ImageFacts } from '../image/facts.js';
+import { TOOL_PATHS } from '../image/tool-paths.js';
 import { usesSerialConsole } from './kargs.js';
 import { partition } from './partitions.js';
 import { PATHS, device } from './paths.js';
 import type { DiskLayout, Plan, Stage, Step } from './types.js';
 
-const SHIM = '/usr/lib/shim/shimx64.efi.signed';
-const MOK_MANAGER = '/usr/lib/shim/mmx64.efi.signed';
-const SIGNED_GRUB = '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed';
+const { shim: SHIM, shimMokManager: MOK_MANAGER, grubEfiSigned: SIGNED_GRUB } = TOOL_PATHS;
 /** Debian's signed GRUB reads its configuration from this directory of the ESP. */
 const EFI_VENDOR_DIR = '/EFI/debian';
 
 /** Modules built into an unsigned GRUB EFI image (images without grub-efi-amd64-signed). */
 const EFI_MODULES = [
-  'part_gpt', 'fat', 'ext2', 'xfs', 'normal', 'configfile', 'search', 'search_fs_uuid',
+  'part_gpt', 'fat', 'ext2', 'normal', 'configfile', 'search', 'search_fs_uuid',
   'linux', 'gzio', 'echo', 'test', 'all_video', 'serial', 'terminal',
 ];
 
@@ -37,7 +36,7 @@ export function bootloaderStage(input: BootloaderInput): Stage {
   const bootFs = partition(input.disk, 'boot')?.filesystem;
   if (!bootFs) throw new Error('layout without a /boot filesystem');
   const bootUuid = bootFs.uuid;
-  const fsModule = bootFs.type === 'xfs' ? 'xfs' : 'ext2';
+  const fsModule = 'ext2'; // GRUB's driver for ext2/3/4
   const menu: Step[] = [
     ...(input.bootloader.bios
       ? [exec('image', 'grub-install', '--target=i386-pc', `--boot-directory=${PATHS.boot}`, '--modules=part_gpt ext2', device('disk'))]

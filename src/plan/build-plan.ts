@@ -2,6 +2,7 @@
 // no processes, so every decision is unit-testable and printable by `manifest`.
 import { UserError } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
+import { isQualified } from '../image/reference.js';
 import { validateImage } from '../image/validate.js';
 import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
 import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
@@ -23,7 +24,6 @@ export interface BuildRequest {
   /** what the deployed system updates from; default: the reference the user gave */
   targetImgref?: string;
   noDefaultKargs?: boolean;
-  sizeBytes?: number;
 }
 
 export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
@@ -31,12 +31,18 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   if (facts.arch !== 'amd64') {
     throw new UserError('image-unsupported', `${facts.ref} is a ${facts.arch} image; this builder makes x86_64 (amd64) disks`);
   }
-  const rootfs = chooseRootfs(request.rootfs ?? facts.rootfsType);
+  const rootfs = chooseRootfs(request.rootfs, facts);
   const bootloader = planBootloader(facts);
-  const disk = planDisk({ seed: facts.id, imageSizeBytes: facts.sizeBytes, rootfs, bios: bootloader.bios, sizeBytes: request.sizeBytes });
+  if (!bootloader.bios && !bootloader.uefi) {
+    throw new UserError(
+      'image-unsupported',
+      `${facts.ref}: GRUB cannot be installed from this image: install grub-pc-bin (BIOS) and/or grub-efi-amd64-bin or grub-efi-amd64-signed with shim-signed (UEFI)`,
+    );
+  }
+  const disk = planDisk({ seed: facts.id, imageSizeBytes: facts.sizeBytes, rootfs, bios: bootloader.bios });
   const rootUuid = partition(disk, 'root')?.filesystem?.uuid as string;
   const kargs = planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs });
-  const target = request.targetImgref ?? facts.ref;
+  const target = request.targetImgref ?? defaultTargetImgref(facts);
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
@@ -78,10 +84,29 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   };
 }
 
-function chooseRootfs(wanted: string | undefined): RootfsType {
-  const type = wanted ?? 'ext4';
-  if ((ROOTFS_TYPES as readonly string[]).includes(type)) return type as RootfsType;
-  throw new UserError('usage', `root filesystem type "${type}" is not supported; use --rootfs ext4`);
+function chooseRootfs(option: string | undefined, facts: ImageFacts): RootfsType {
+  const supported = (type: string): type is RootfsType => (ROOTFS_TYPES as readonly string[]).includes(type);
+  if (option !== undefined) {
+    if (supported(option)) return option;
+    throw new UserError('usage', `--rootfs ${option} is not supported; use --rootfs ext4`);
+  }
+  const fromImage = facts.rootfsType ?? 'ext4';
+  if (supported(fromImage)) return fromImage;
+  throw new UserError(
+    'image-unsupported',
+    `${facts.ref}: ${facts.rootfsTypeFrom ?? 'the bootc install config'} asks for a ${fromImage} root filesystem, which is not supported; pass --rootfs ext4 to override`,
+  );
+}
+
+/**
+ * What the deployed system updates from unless --target-imgref says otherwise: the
+ * reference as given when it names a registry, else the stored name it resolved to
+ * (short names and image IDs mean nothing to a registry).
+ */
+function defaultTargetImgref(facts: ImageFacts): string {
+  if (isQualified(facts.ref)) return facts.ref;
+  if (facts.name) return facts.name;
+  throw new UserError('usage', `${facts.ref} has no name to update from: give --target-imgref REGISTRY/NAME:TAG`);
 }
 
 function prepareStage(facts: ImageFacts, outputDir: string): Stage {
@@ -127,8 +152,6 @@ export function mkfs(fs: Filesystem, dev: string): string[] {
     case 'ext4':
       // Features every GRUB and e2fsck since Debian 11 / Ubuntu 22.04 understand.
       return ['mkfs.ext4', '-q', '-U', fs.uuid, '-L', fs.label, '-O', '^orphan_file,^metadata_csum_seed', dev];
-    case 'xfs':
-      return ['mkfs.xfs', '-q', '-m', `uuid=${fs.uuid}`, '-L', fs.label, dev];
   }
 }
 

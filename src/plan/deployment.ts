@@ -37,14 +37,23 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
 }
 
 /**
- * Directories the image tree contributes only through the staged tree: /etc (as /usr/etc)
- * and the non-empty runtime-only directories (committed empty). Skipped whole, because
- * ostree refuses device nodes and sockets before it looks at the skip list.
+ * Directories left out of the image tree: /etc (committed as /usr/etc) and the non-empty
+ * runtime-only directories (committed empty). Skipped whole, because ostree refuses device
+ * nodes and sockets before it looks at the skip list.
  */
 export function commitSkipList(facts: ImageFacts): string[] {
   return ['/etc', ...Object.keys(facts.layout.transient).map((dir) => `/${dir}`)];
 }
 
+/** Temporary ref of the image tree without /etc and runtime directories. */
+export const IMAGE_TREE_REF = 'deb-bootc-image-builder/image-tree';
+
+/**
+ * Two commits, so the skip list never applies to the staged tree: the image tree minus the
+ * skipped directories, then that tree with the staged usr/etc and empty runtime
+ * directories on top. The second reads the first by reference and rewrites only the
+ * directories it touches; the temporary ref is deleted so deploy prunes what is left of it.
+ */
 export function commitStage({ facts, deployment }: DeploymentInput): Stage {
   const skipList = `${PATHS.files}/commit-skip-list`;
   const { mode, uid, gid } = facts.layout.usr;
@@ -66,16 +75,25 @@ export function commitStage({ facts, deployment }: DeploymentInput): Stage {
         { kind: 'mount', source: `${PATHS.source}/etc`, target: `${PATHS.stage}/usr/etc`, options: ['bind', 'ro'] },
         image(
           'ostree', `--repo=${repo}`, 'commit',
-          `--branch=${deployment.ostreeRef}`,
+          `--branch=${IMAGE_TREE_REF}`,
           `--tree=dir=${PATHS.source}`,
-          `--tree=dir=${PATHS.stage}`,
           `--skip-list=${skipList}`,
+          '--no-bindings',
+          '--fsync=false',
+          `--subject=${subject} (without /etc)`,
+        ),
+        image(
+          'ostree', `--repo=${repo}`, 'commit',
+          `--branch=${deployment.ostreeRef}`,
+          `--tree=ref=${IMAGE_TREE_REF}`,
+          `--tree=dir=${PATHS.stage}`,
           '--no-bindings',
           '--bootable',
           '--fsync=false',
           `--subject=${subject}`,
           ...metadata,
         ),
+        image('ostree', `--repo=${repo}`, 'refs', '--delete', IMAGE_TREE_REF),
       ],
     ],
   };

@@ -1,6 +1,5 @@
 // Kernel command line of the deployment, in bootc's order: the root filesystem, the
-// defaults bootc-image-builder adds, the image's own kargs (install config, kargs.d), then
-// the user's.
+// defaults bootc-image-builder adds, then the image's own kargs (install config, kargs.d).
 
 /** What bootc-image-builder adds unless --no-default-kernel-args is given. */
 export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
@@ -8,7 +7,6 @@ export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
 export interface KargsInput {
   rootUuid: string;
   imageKargs: string[];
-  userKargs?: string[];
   noDefaults?: boolean;
 }
 
@@ -17,7 +15,6 @@ export function planKargs(input: KargsInput): string[] {
     `root=UUID=${input.rootUuid}`,
     ...(input.noDefaults ? [] : DEFAULT_KARGS),
     ...input.imageKargs,
-    ...(input.userKargs ?? []),
   ];
 }
 

@@ -2,7 +2,6 @@
 // deployment made here is recognised by `bootc status` and `bootc upgrade` after boot.
 
 const IMAGE_PREFIX = 'ostree/container/image';
-const BLOB_PREFIX = 'ostree/container/blob';
 
 /**
  * ostree-ext's ref escaping: ASCII alphanumerics and `-` pass, `/` passes after an
@@ -28,11 +27,6 @@ export function escapeForRef(s: string): string {
 /** The ref ostree-ext stores a pulled registry image under (transport `docker://`). */
 export function imageRef(registryRef: string): string {
   return `${IMAGE_PREFIX}/${escapeForRef(`docker://${registryRef}`)}`;
-}
-
-/** The ref of one layer blob, e.g. sha256:abc -> ostree/container/blob/sha256_3A_abc. */
-export function blobRef(digest: string): string {
-  return `${BLOB_PREFIX}/${escapeForRef(digest)}`;
 }
 
 /** The deployment's origin: what `bootc upgrade` will pull from. */

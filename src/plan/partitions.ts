@@ -1,6 +1,5 @@
 // The disk layout: bootc-image-builder's x86_64 GPT table (BIOS boot, ESP, /boot, root),
 // sized from the image, and its rendering as an sfdisk script.
-import { UserError } from '../errors.js';
 import { deriveUuid, deriveVolumeId, fatUuid } from './identity.js';
 import type { DiskLayout, Filesystem, Partition } from './types.js';
 
@@ -24,10 +23,8 @@ const TAIL = MiB;
 export interface LayoutInput {
   seed: string;
   imageSizeBytes: number;
-  rootfs: 'ext4' | 'xfs';
+  rootfs: 'ext4';
   bios: boolean;
-  /** requested disk size; undefined means the default */
-  sizeBytes?: number;
 }
 
 export function roundUpMiB(bytes: number): number {
@@ -52,15 +49,7 @@ export function planDisk(input: LayoutInput): DiskLayout {
     { role: 'boot', name: 'boot', typeGuid: GPT_TYPES.linux, sizeBytes: GiB, filesystem: fs('boot', input.rootfs, 'boot', '/boot') },
   ];
   const rootStart = HEAD + fixed.reduce((sum, p) => sum + p.sizeBytes, 0);
-  const minimum = rootStart + minimumRootBytes(input.imageSizeBytes) + TAIL;
-  const sizeBytes = input.sizeBytes ?? Math.max(DEFAULT_DISK_SIZE, minimum);
-  if (sizeBytes < minimum) {
-    throw new UserError(
-      'usage',
-      `a ${formatBytes(sizeBytes)} disk is too small for this image: it needs at least ${formatBytes(minimum)} (root partition of twice the image size)`,
-    );
-  }
-  if (sizeBytes % MiB !== 0) throw new UserError('usage', `the disk size must be a whole number of MiB, got ${sizeBytes} bytes`);
+  const sizeBytes = Math.max(DEFAULT_DISK_SIZE, rootStart + minimumRootBytes(input.imageSizeBytes) + TAIL);
 
   const partitions: Partition[] = [];
   let start = HEAD;
@@ -94,10 +83,4 @@ export function sfdiskScript(disk: DiskLayout): string {
 
 export function partition(disk: DiskLayout, role: Partition['role']): Partition | undefined {
   return disk.partitions.find((p) => p.role === role);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < GiB) return `${Math.ceil(bytes / MiB)} MiB`;
-  const gib = bytes / GiB;
-  return Number.isInteger(gib * 10) ? `${gib} GiB` : `${gib.toFixed(2)} GiB`;
 }

@@ -32,7 +32,7 @@ export interface Stage {
 export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root';
 
 export interface Filesystem {
-  type: 'vfat' | 'ext4' | 'xfs';
+  type: 'vfat' | 'ext4';
   label: string;
   uuid: string;
   mountpoint: string;

@@ -8,8 +8,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Reporter {
   /** A build phase starts: "[3/9] Creating filesystems". */
   phase(index: number, total: number, title: string): void;
-  /** A finished unit of work with its duration. */
-  done(title: string, seconds: number): void;
   error(message: string): void;
   warn(message: string): void;
   info(message: string): void;
@@ -31,7 +29,6 @@ export function createReporter({ level, stream = process.stderr }: ReporterOptio
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     phase: (index, total, title) => write(`[${index}/${total}] ${title}`),
-    done: (title, seconds) => write(`      ${title} (${seconds.toFixed(1)} s)`),
     error: (m) => logger.error(m),
     warn: (m) => logger.warn(m),
     info: (m) => logger.info(m),
@@ -42,7 +39,6 @@ export function createReporter({ level, stream = process.stderr }: ReporterOptio
 /** A reporter that drops everything (for pure code paths and unit tests). */
 export const silentReporter: Reporter = {
   phase() {},
-  done() {},
   error() {},
   warn() {},
   info() {},

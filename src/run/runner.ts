@@ -28,7 +28,8 @@ export interface Runner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
 }
 
-const KILL_GRACE_MS = 10_000;
+/** Below podman stop's 10 s, so a stuck command never costs the builder its cleanup. */
+const KILL_GRACE_MS = 3_000;
 const DETAIL_LINES = 3;
 
 export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
@@ -57,11 +58,13 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
       signal?.addEventListener('abort', stop, { once: true });
       const result = await child;
       signal?.removeEventListener('abort', stop);
-      if (signal?.aborted) throw signal.reason;
       const ok = options.okExitCodes ?? [0];
+      // A command that finished is reported as finished even if an abort came meanwhile:
+      // its caller may have to record what it acquired. The abort shows at the next step.
       if (result.exitCode !== undefined && ok.includes(result.exitCode) && !result.signal) {
         return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode };
       }
+      if (signal?.aborted) throw signal.reason;
       if (result.failed && result.exitCode === undefined && !result.signal) {
         throw new CommandFailed(shown, 'could not start', result.shortMessage ?? `${file} not found`);
       }

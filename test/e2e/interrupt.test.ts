@@ -3,9 +3,10 @@
 // set up is left: no mount in /proc/mounts, no loop device, no work files, no artifact.
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/errors.js';
-import { EXAMPLE, runBuilder } from '../support/images.js';
+import { EXAMPLE, builderArgs, runBuilder } from '../support/images.js';
 import { loopDevicesFor } from '../support/system.js';
 
 const WORK = '.deb-bootc-image-builder.work';
@@ -56,5 +57,22 @@ describe('nothing is left behind', () => {
     expect(section('loops')).toBe('');
     expect(await loopDevicesFor(WORK)).toEqual([]);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('even when the builder is killed outright (SIGKILL): no loop device stays attached', async () => {
+    const out = await mkdtemp(`${tmpdir()}/dbib-e2e-kill-`);
+    const name = `dbib-e2e-kill-${process.pid}`;
+    const build = execa('podman', builderArgs(['--type', 'qcow2', EXAMPLE], { output: out, podmanArgs: ['--name', name] }), { reject: false });
+    await new Promise<void>((resolve) => {
+      build.stderr?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Commit the image')) setTimeout(resolve, 1000);
+      });
+    });
+    await execa('podman', ['kill', '--signal', 'KILL', name]);
+    await build;
+    for (let i = 0; i < 50 && (await loopDevicesFor(WORK)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await loopDevicesFor(WORK)).toEqual([]);
+    // killed before any artifact was renamed into place: nothing with a final name exists
+    expect(await readdir(out)).toEqual([WORK]);
   });
 });

@@ -80,6 +80,13 @@ describe('disk steps', () => {
     await expectAllReleased();
   });
 
+  it('reports the failing lane, not the sibling it had to stop', async () => {
+    const run = runStages(plan, [prepare(), stage('lanes', [sh('sleep 0.3; echo "mkfs: bad" >&2; exit 5')], [sh('sleep 60')])]);
+    await expect(run).rejects.toThrow('sh failed (exit code 5): mkfs: bad');
+    await expectAllReleased();
+    expect(await processesMatching('sleep 60')).toEqual([]);
+  });
+
   it('stops every lane and releases everything when interrupted', async () => {
     const controller = new AbortController();
     const run = runStages(

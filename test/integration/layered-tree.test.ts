@@ -1,10 +1,13 @@
 // The layered reader against real overlay-style layer directories: whiteouts are character
-// devices 0:0 and opaque directories carry trusted.overlay.opaque=y, as in containers-storage.
+// devices 0:0 and opaque directories carry the overlay xattr (trusted.* as rootful
+// containers-storage writes it, user.* as rootless does); opaque sets come from the xattr
+// fallback here (tar-split is covered with podman-made layers in storage.test.ts).
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayeredTree } from '../../src/image/layered-tree.js';
+import { opaqueDirsFromXattrs } from '../../src/image/opaque-dirs.js';
 
 let dir: string;
 let tree: LayeredTree;
@@ -13,26 +16,40 @@ async function file(path: string, text = 'x') {
   await mkdir(path.slice(0, path.lastIndexOf('/')), { recursive: true });
   await writeFile(path, text);
 }
+const whiteout = (path: string) => execa('mknod', [path, 'c', '0', '0']);
+const opaque = (path: string, ns = 'trusted') => execa('setfattr', ['-n', `${ns}.overlay.opaque`, '-v', 'y', path]);
 
 beforeAll(async () => {
   dir = await mkdtemp(`${tmpdir()}/layered-tree-`);
-  const lower = `${dir}/lower`;
-  const upper = `${dir}/upper`;
+  const [upper, middle, lower] = [`${dir}/upper`, `${dir}/middle`, `${dir}/lower`];
   await file(`${lower}/usr/lib/os-release`, 'ID=debian\n');
   await mkdir(`${lower}/etc`, { recursive: true });
   await symlink('../usr/lib/os-release', `${lower}/etc/os-release`);
   await symlink('usr/lib', `${lower}/lib`);
   await file(`${lower}/usr/lib/modules/6.1.0/vmlinuz`);
   await file(`${lower}/opt/old`);
+  await file(`${lower}/srv/keep/a`);
   await file(`${lower}/boot/vmlinuz-6.1.0`);
+  await file(`${lower}/var/cache/x`);
+  await file(`${middle}/srv/new`);
+  await opaque(`${middle}/srv`, 'user');
   await file(`${upper}/usr/lib/modules/6.12.0/vmlinuz`);
-  await execa('mknod', [`${upper}/usr/lib/modules/6.1.0`, 'c', '0', '0']);
+  await whiteout(`${upper}/usr/lib/modules/6.1.0`);
   await file(`${upper}/opt/new`);
-  await execa('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', `${upper}/opt`]);
+  await whiteout(`${upper}/opt/gone`);
+  await opaque(`${upper}/opt`);
   await mkdir(`${upper}/boot`, { recursive: true });
-  await execa('mknod', [`${upper}/boot/vmlinuz-6.1.0`, 'c', '0', '0']);
+  await whiteout(`${upper}/boot/vmlinuz-6.1.0`);
+  await file(`${upper}/var`, 'now a file');
   await symlink('/usr/lib/modules', `${upper}/modules-abs`);
-  tree = new LayeredTree([upper, lower]);
+  await symlink('../../../../usr/lib/os-release', `${upper}/escape`);
+  await symlink('loop-b', `${upper}/loop-a`);
+  await symlink('loop-a', `${upper}/loop-b`);
+  const layer = (d: string) => {
+    const dirs = opaqueDirsFromXattrs(d);
+    return { dir: d, opaqueDirs: () => dirs };
+  };
+  tree = new LayeredTree([layer(upper), layer(middle), layer(lower)]);
 });
 
 afterAll(async () => {
@@ -46,9 +63,17 @@ describe('LayeredTree', () => {
     expect(await tree.list('/boot')).toEqual([]);
   });
 
-  it('hides lower content below an opaque directory', async () => {
+  it('hides lower content below an opaque directory (trusted.* and user.* markers)', async () => {
     expect(await tree.list('/opt')).toEqual(['new']);
     expect(await tree.exists('/opt/old')).toBe(false);
+    expect(await tree.list('/srv')).toEqual(['new']);
+    expect(await tree.exists('/srv/keep/a')).toBe(false);
+  });
+
+  it('lets a file in an upper layer replace a lower directory', async () => {
+    expect(await tree.readText('/var')).toBe('now a file');
+    expect(await tree.exists('/var/cache/x')).toBe(false);
+    expect(await tree.list('/var')).toEqual([]);
   });
 
   it('follows relative and absolute symlinks inside the image root', async () => {
@@ -56,6 +81,11 @@ describe('LayeredTree', () => {
     expect(await tree.list('/lib/modules')).toEqual(['6.12.0']);
     expect(await tree.list('/modules-abs')).toEqual(['6.12.0']);
     expect(await tree.readLink('/lib')).toBe('usr/lib');
+  });
+
+  it('keeps ".." from leaving the image root, and gives up on symlink loops', async () => {
+    expect(await tree.readText('/escape')).toBe('ID=debian\n');
+    expect(await tree.lookup('/loop-a')).toBeUndefined();
   });
 
   it('reports missing paths as missing, not as errors', async () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
     `${context}/Containerfile`,
     [
       'FROM debian:trixie',
-      'RUN mkdir -p /usr/lib/modules/6.1.0 /usr/lib/bootc/kargs.d && touch /usr/lib/modules/6.1.0/vmlinuz /usr/lib/modules/6.1.0/initramfs.img',
+      'RUN mkdir -p /usr/lib/modules/6.1.0 /usr/lib/bootc/kargs.d && touch /usr/lib/modules/6.1.0/vmlinuz /usr/lib/modules/6.1.0/initramfs.img && printf \'kargs = ["old"]\\n\' > /usr/lib/bootc/kargs.d/00-old.toml',
       'RUN rm -rf /usr/lib/modules/6.1.0 && mkdir -p /usr/lib/modules/6.12.0 && touch /usr/lib/modules/6.12.0/vmlinuz',
       'RUN rm -rf /usr/lib/bootc/kargs.d && mkdir /usr/lib/bootc/kargs.d && printf \'kargs = ["quiet"]\\n\' > /usr/lib/bootc/kargs.d/10-test.toml',
       'LABEL containers.bootc=1 org.example.test=yes',
@@ -42,19 +42,24 @@ describe('findStoredImage', () => {
     expect(stored.sizeBytes).toBe(podman.Size);
     expect(stored.labels).toMatchObject({ 'containers.bootc': '1', 'org.example.test': 'yes' });
     const { UpperDir, LowerDir } = podman.GraphDriver.Data;
-    expect(stored.layerDirs).toEqual([UpperDir, ...LowerDir.split(':')]);
+    expect(stored.layers.map((l) => l.dir)).toEqual([UpperDir, ...LowerDir.split(':')]);
   });
 
-  it('sees deletions and opaque directories of later layers', async () => {
+  it('sees deletions and opaque directories of later layers (from tar-split, no xattrs needed)', async () => {
     const facts = await inspectImage(TAG, await findStoredImage(TAG));
     expect(facts.kernels).toEqual([{ version: '6.12.0', vmlinuz: true, initramfs: false }]);
     expect(facts.kargs).toEqual(['quiet']);
+    const [top] = (await findStoredImage(TAG)).layers;
+    expect(await top?.opaqueDirs()).toEqual(new Set(['usr/lib/bootc/kargs.d']));
     expect(facts.osRelease.VERSION_CODENAME).toBe('trixie');
   });
 
   it('reports an absent image with the command that fixes it', async () => {
     const missing = findStoredImage('localhost/dbib-test-absent:1');
     await expect(missing).rejects.toThrow(UserError);
-    await expect(missing).rejects.toThrow('image localhost/dbib-test-absent:1 is not in the container storage at /var/lib/containers/storage; pull or build it there first (podman pull localhost/dbib-test-absent:1)');
+    await expect(missing).rejects.toThrow(
+      'image localhost/dbib-test-absent:1 is not in the container storage at /var/lib/containers/storage; build it as root (sudo podman build -t localhost/dbib-test-absent:1 ...)',
+    );
+    await expect(findStoredImage('quay.io/x/absent')).rejects.toThrow('; pull it first (sudo podman pull quay.io/x/absent)');
   });
 });

@@ -1,5 +1,7 @@
 // The images the end-to-end tests use and how the tests run the builder: exactly the
 // `podman run` line the README gives users.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 
 export const BUILDER = 'localhost/deb-bootc-image-builder';
@@ -12,12 +14,23 @@ export async function buildImage(tag: string, context: string): Promise<void> {
   await execa('podman', ['build', '--network', 'host', '-q', '-t', tag, context], { stdout: 'ignore' });
 }
 
+/** Builds an image from Containerfile text (empty build context). */
+export async function buildImageFrom(tag: string, containerfile: string): Promise<void> {
+  const context = await mkdtemp(`${tmpdir()}/dbib-context-`);
+  try {
+    await writeFile(`${context}/Containerfile`, containerfile);
+    await buildImage(tag, context);
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
 export interface BuilderRun {
   /** host directory mounted at /output */
   output?: string;
   privileged?: boolean;
   storage?: boolean;
-  podmanArgs?: string[];
+  podmanArgs?: readonly string[];
 }
 
 /** `podman run --rm --privileged -v STORAGE:STORAGE -v OUT:/output BUILDER ...args` */

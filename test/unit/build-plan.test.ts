@@ -28,6 +28,11 @@ describe('planBuild for the example image', () => {
     ]);
   });
 
+  it('resolves short names to the stored name for the origin', () => {
+    const facts = exampleFacts((f) => Object.assign(f, { ref: 'debian-bootc-example', name: 'localhost/debian-bootc-example:latest' }));
+    expect(plan(facts).deployment.origin).toContain('ostree-unverified-registry:localhost/debian-bootc-example:latest\n');
+  });
+
   it('uses --target-imgref for the origin and the ostree ref', () => {
     const p = plan(exampleFacts(), { targetImgref: 'quay.io/example/os:stable' });
     expect(p.deployment.origin).toContain('ostree-unverified-registry:quay.io/example/os:stable');
@@ -107,7 +112,12 @@ describe('planBuild refuses images it cannot boot', () => {
     ['two kernels', (f) => f.kernels.push({ version: '6.1.0', vmlinuz: true, initramfs: true }), 'image-unsupported', /more than one kernel/],
     ['no initramfs', (f) => (f.kernels[0]!.initramfs = false), 'image-unsupported', /no initramfs for kernel/],
     ['no ostree', (f) => (f.tools.ostree = false), 'image-unsupported', /has no ostree/],
-    ['no GRUB', (f) => Object.assign(f.tools, { grubInstall: false, grubMkimage: false }), 'image-unsupported', /has no GRUB/],
+    ['no GRUB at all', (f) => Object.assign(f.tools, { grubInstall: false, grubMkimage: false, grubEfiSigned: false }), 'image-unsupported', /GRUB cannot be installed from this image/],
+    ['GRUB tools but no modules or signed GRUB', (f) => Object.assign(f.tools, { grubBiosModules: false, grubEfiModules: false, grubEfiSigned: false }), 'image-unsupported', /GRUB cannot be installed from this image/],
+    ['no /sysroot', (f) => (f.layout.sysrootDir = false), 'image-unsupported', /no \/sysroot directory/],
+    ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'image-unsupported', /\/ostree must be a symlink to sysroot\/ostree/],
+    ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'image-unsupported', /has \/usr\/etc/],
+    ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'btrfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a btrfs root filesystem, which is not supported; pass --rootfs ext4 to override/],
     ['arm64 image', (f) => (f.arch = 'arm64'), 'image-unsupported', /is a arm64 image/],
   ] as [string, Parameters<typeof exampleFacts>[0], string, RegExp][])('%s', (_name, change, id, message) => {
     const r = refusal(change);
@@ -121,6 +131,16 @@ describe('planBuild refuses images it cannot boot', () => {
   });
 
   it('refuses root filesystems it does not support yet', () => {
-    expect(refusal(() => {}, { rootfs: 'btrfs' })).toMatchObject({ id: 'usage', message: 'root filesystem type "btrfs" is not supported; use --rootfs ext4' });
+    expect(refusal(() => {}, { rootfs: 'btrfs' })).toMatchObject({ id: 'usage', message: '--rootfs btrfs is not supported; use --rootfs ext4' });
+  });
+
+  it('lets --rootfs override an unsupported type from the image', () => {
+    expect(() => plan(exampleFacts((f) => (f.rootfsType = 'btrfs')), { rootfs: 'ext4' })).not.toThrow();
+  });
+
+  it('needs --target-imgref for an image without a name', () => {
+    const facts = exampleFacts((f) => Object.assign(f, { ref: 'ef663593477c', name: undefined }));
+    expect(() => plan(facts)).toThrow('ef663593477c has no name to update from: give --target-imgref REGISTRY/NAME:TAG');
+    expect(plan(facts, { targetImgref: 'quay.io/x/y:1' }).deployment.origin).toContain('ostree-unverified-registry:quay.io/x/y:1');
   });
 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { planKargs, usesSerialConsole } from '../../src/plan/kargs.js';
 
 describe('planKargs', () => {
-  it('puts root first, then BIB defaults, image kargs, user kargs', () => {
-    expect(planKargs({ rootUuid: 'R', imageKargs: ['quiet', 'console=ttyS0,115200'], userKargs: ['nosmt'] })).toEqual([
-      'root=UUID=R', 'rw', 'console=tty0', 'console=ttyS0', 'quiet', 'console=ttyS0,115200', 'nosmt',
+  it('puts root first, then BIB defaults, then the image kargs', () => {
+    expect(planKargs({ rootUuid: 'R', imageKargs: ['quiet', 'console=ttyS0,115200'] })).toEqual([
+      'root=UUID=R', 'rw', 'console=tty0', 'console=ttyS0', 'quiet', 'console=ttyS0,115200',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blobRef, escapeForRef, imageRef, originFile } from '../../src/plan/ostree-ref.js';
+import { escapeForRef, imageRef, originFile } from '../../src/plan/ostree-ref.js';
 
 // Vectors from ostree-ext's refescape.rs documentation and tests.
 describe('escapeForRef (ostree-ext compatible)', () => {
@@ -27,10 +27,9 @@ describe('escapeForRef (ostree-ext compatible)', () => {
   });
 });
 
-describe('image and blob refs, origin', () => {
+describe('image ref and origin', () => {
   it('names registry images as ostree-ext does (docker:// transport)', () => {
     expect(imageRef('quay.io/particle-os/apex:latest')).toBe('ostree/container/image/docker_3A__2F__2F_quay_2E_io/particle-os/apex_3A_latest');
-    expect(blobRef('sha256:0123abc')).toBe('ostree/container/blob/sha256_3A_0123abc');
   });
 
   it('writes a bootc origin that pulls from the registry reference', () => {

@@ -47,7 +47,7 @@ describe('image configuration parsers', () => {
       ],
       'amd64',
     );
-    expect(merged).toEqual({ rootfsType: 'ext4', kargs: ['a'] });
+    expect(merged).toEqual({ rootfsType: 'ext4', rootfsTypeFrom: '10.toml', kargs: ['a'] });
   });
 
   it('reads prepare-root.conf groups', () => {

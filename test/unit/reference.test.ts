@@ -19,6 +19,11 @@ describe('local image lookup (podman rules)', () => {
     expect(imageMatcher('user/app:1')).toEqual({ kind: 'names', names: ['localhost/user/app:1', 'docker.io/user/app:1'] });
   });
 
+  it('expands docker.io/NAME to docker.io/library/NAME, as podman stores it', () => {
+    expect(ids('docker.io/debian:trixie')).toEqual(['f4195']);
+    expect(imageMatcher('docker.io/user/app')).toEqual({ kind: 'names', names: ['docker.io/user/app:latest'] });
+  });
+
   it('takes registry-qualified names literally', () => {
     expect(ids('quay.io/particle-os/apex')).toEqual(['f4195']);
     expect(ids('localhost:5000/x')).toEqual([]);
