@@ -15,7 +15,8 @@ fi
 
 # --- Debian packages -------------------------------------------------------------------------
 packages="podman runc uidmap debootstrap qemu-system-x86 qemu-utils ovmf \
-  fdisk util-linux e2fsprogs xfsprogs dosfstools mtools ostree attr"
+  fdisk util-linux e2fsprogs xfsprogs dosfstools mtools ostree attr \
+  cpio gzip zstd xz-utils lz4 bzip2 docker-registry apache2-utils"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -26,6 +27,11 @@ if [ -n "$missing" ]; then
   apt-get update -q >&2
   # shellcheck disable=SC2086
   apt-get install -y -q --no-install-recommends $missing >&2
+fi
+
+# the tests run their own registry; the package's system service is not wanted
+if [ -n "$missing" ] && echo "$missing" | grep -q docker-registry; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 
 # --- just (the task runner): Debian's package where the suite has it (trixie and later),

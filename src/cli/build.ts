@@ -7,10 +7,10 @@ import { Podman } from '../image/podman.js';
 import { CleanupStack } from '../run/cleanup.js';
 import { trapInterrupts } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
-import { ImageCommand } from './image-command.js';
-import { checkOutputDir, checkPrivileges } from './preflight.js';
+import { PlanCommand } from './image-command.js';
+import { checkFreeSpace, checkOutputDir, checkPrivileges } from './preflight.js';
 
-export class BuildCommand extends ImageCommand {
+export class BuildCommand extends PlanCommand {
   static override paths = [['build'], Command.Default];
 
   static override usage = Command.Usage({
@@ -31,9 +31,10 @@ export class BuildCommand extends ImageCommand {
     const untrap = trapInterrupts(controller, reporter);
     const started = performance.now();
     try {
-      const plan = await this.planFromImage(reporter);
-      await checkPrivileges();
+      const plan = await this.planFromImage(reporter, controller.signal);
+      await checkPrivileges(plan.image.storage);
       await checkOutputDir(this.outputDir);
+      await checkFreeSpace(plan.space);
       const runner = createRunner(reporter);
       const ctx = {
         plan,

@@ -5,6 +5,7 @@ import { Builtins, Cli, type BaseContext, type Command } from 'clipanion';
 import { describeError, EXIT_CODES, exitCodeOf, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { BuildCommand } from './build.js';
+import { InspectCommand } from './inspect.js';
 import { ManifestCommand } from './manifest.js';
 import { VersionCommand } from './version.js';
 
@@ -17,7 +18,7 @@ export function createCli(): Cli {
     binaryVersion: VERSION,
     enableColors: false,
   });
-  for (const command of [BuildCommand, ManifestCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
+  for (const command of [BuildCommand, ManifestCommand, InspectCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
   return cli;
 }
 

@@ -1,17 +1,56 @@
-// Options shared by the commands that plan a disk from an image (build, manifest), with the
-// names and meanings bootc-image-builder gives them, and the inspect -> plan pipeline.
+// Options shared by the commands that read an image (build, manifest, inspect), with the
+// names and meanings bootc-image-builder gives them, and the acquire -> inspect -> plan
+// pipeline.
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
+import { acquireImage } from '../image/acquire.js';
+import type { ImageFacts } from '../image/facts.js';
 import { inspectImage } from '../image/inspect.js';
-import { findStoredImage } from '../image/storage.js';
+import { USER_STORAGE, builderStore } from '../image/store.js';
+import { parseImageRef } from '../image/transport.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
+import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
-import { checkTargetArch, parseLogLevel, parseTypes } from './parse-options.js';
-import { checkStorageMounted } from './preflight.js';
+import { checkTargetArch, ociArch, parseBoolean, parseLogLevel, parsePullPolicy, parseTypes } from './parse-options.js';
 
+/** Options every image-reading command has. */
 export abstract class ImageCommand extends Command {
+  pull = Option.String('--pull', {
+    description: 'when to pull: missing (bare names not in local storage), always, never (never touch the network) [default: missing]',
+  });
+
+  tlsVerify = Option.String('--tls-verify', { description: 'verify registry TLS certificates (true/false) [default: true]' });
+
+  logLevel = Option.String('--log-level', { description: 'error, warn, info or debug [default: warn]' });
+
+  verbose = Option.Boolean('-v,--verbose', false, { description: 'same as --log-level info' });
+
+  image = Option.String({ name: 'IMAGE' });
+
+  protected createReporter(): Reporter {
+    return createReporter({ level: parseLogLevel(this.logLevel, this.verbose), stream: this.context.stderr });
+  }
+
+  /** acquire -> inspect: the image's facts. Needs read access to where the image is. */
+  protected async inspectFacts(reporter: Reporter, signal?: AbortSignal): Promise<ImageFacts> {
+    const source = parseImageRef(this.image);
+    const acquired = await acquireImage(source, {
+      runner: createRunner(reporter, signal),
+      reporter,
+      pull: parsePullPolicy(this.pull),
+      tlsVerify: parseBoolean('--tls-verify', this.tlsVerify, true),
+      env: process.env,
+      userStorage: USER_STORAGE,
+      store: builderStore(),
+    });
+    return inspectImage(source, acquired);
+  }
+}
+
+/** Options of the commands that plan a disk (build, manifest). */
+export abstract class PlanCommand extends ImageCommand {
   types = Option.Array('--type', {
     description: 'disk image type to make; repeat or separate with commas (qcow2, raw) [default: qcow2]',
   });
@@ -32,30 +71,19 @@ export abstract class ImageCommand extends Command {
 
   targetArch = Option.String('--target-arch', { description: 'architecture of the disk (amd64 only)' });
 
-  logLevel = Option.String('--log-level', { description: 'error, warn, info or debug [default: warn]' });
-
-  verbose = Option.Boolean('-v,--verbose', false, { description: 'same as --log-level info' });
-
   local = Option.Boolean('--local', false, { hidden: true });
-
-  image = Option.String({ name: 'IMAGE' });
-
-  protected createReporter(): Reporter {
-    return createReporter({ level: parseLogLevel(this.logLevel, this.verbose), stream: this.context.stderr });
-  }
 
   protected get outputDir(): string {
     return resolve(this.output);
   }
 
-  /** inspect -> plan. Needs read access to the container storage and nothing else. */
-  protected async planFromImage(reporter: Reporter): Promise<Plan> {
+  /** acquire -> inspect -> plan. */
+  protected async planFromImage(reporter: Reporter, signal?: AbortSignal): Promise<Plan> {
     const types = parseTypes(this.types);
     checkTargetArch(this.targetArch);
-    if (this.local) reporter.warn('--local has no effect: images are always taken from local storage');
-    await checkStorageMounted();
-    const facts = await inspectImage(this.image, await findStoredImage(this.image));
-    return planBuild(
+    if (this.local) reporter.warn('--local has no effect: local storage is always searched first');
+    const facts = await this.inspectFacts(reporter, signal);
+    const plan = planBuild(
       facts,
       {
         types,
@@ -63,8 +91,11 @@ export abstract class ImageCommand extends Command {
         rootfs: this.rootfs,
         targetImgref: this.targetImgref,
         noDefaultKargs: this.noDefaultKernelArgs,
+        hostArch: ociArch(process.arch),
       },
       VERSION,
     );
+    for (const warning of plan.warnings) reporter.warn(warning);
+    return plan;
   }
 }

@@ -1,8 +1,8 @@
 // `manifest IMAGE`: print the build plan as JSON. Builds nothing, needs no privileges.
 import { Command } from 'clipanion';
-import { ImageCommand } from './image-command.js';
+import { PlanCommand } from './image-command.js';
 
-export class ManifestCommand extends ImageCommand {
+export class ManifestCommand extends PlanCommand {
   static override paths = [['manifest']];
 
   static override usage = Command.Usage({

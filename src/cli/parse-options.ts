@@ -1,6 +1,7 @@
 // Parsing of option values shared by several commands. Pure, so every error message is
 // unit-tested.
 import { UserError } from '../errors.js';
+import { PULL_POLICIES, type PullPolicy } from '../image/acquire.js';
 import { IMAGE_TYPES, type ImageType } from '../plan/types.js';
 import { LOG_LEVELS, type LogLevel } from '../run/reporter.js';
 
@@ -22,6 +23,25 @@ export function parseLogLevel(value: string | undefined, verbose: boolean): LogL
   if (value === undefined) return verbose ? 'info' : 'warn';
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
   throw new UserError('usage', `--log-level ${value} is not a log level; choose from ${LOG_LEVELS.join(', ')}`);
+}
+
+export function parsePullPolicy(value: string | undefined): PullPolicy {
+  if (value === undefined) return 'missing';
+  if ((PULL_POLICIES as readonly string[]).includes(value)) return value as PullPolicy;
+  throw new UserError('usage', `--pull=${value} is not a pull policy; choose from ${PULL_POLICIES.join(', ')}`);
+}
+
+/** Flags that take true/false (as bootc-image-builder's --tls-verify=false). */
+export function parseBoolean(flag: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new UserError('usage', `${flag}=${value}: expected true or false`);
+}
+
+/** Node's name for an architecture, as OCI images name it. */
+export function ociArch(nodeArch: string): string {
+  return ({ x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[nodeArch] ?? nodeArch;
 }
 
 /** The builder makes x86_64 disks; --target-arch only confirms that. */

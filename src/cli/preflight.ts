@@ -1,27 +1,11 @@
 // Checks of the builder's own environment, made before any work so that a missing
 // --privileged or volume is reported as exactly that.
 import { constants, existsSync } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat, statfs } from 'node:fs/promises';
 import { mountAt } from '../disk/mount.js';
 import { UserError } from '../errors.js';
+import { BUILDER_MARKER } from '../image/builder-env.js';
 import { DEFAULT_STORAGE as STORAGE } from '../image/storage.js';
-
-/** Set by the builder image (Containerfile ENV); unset when the CLI runs on a host. */
-export const BUILDER_MARKER = 'DEB_BOOTC_IMAGE_BUILDER_CONTAINER';
-
-/**
- * In the builder container, images come from the host's storage mounted at STORAGE. Without
- * the mount, STORAGE is an empty volume (the image declares it), so look for images in it.
- */
-export async function checkStorageMounted(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (env[BUILDER_MARKER] !== '1') return;
-  const images = await readFile(`${STORAGE}/overlay-images/images.json`, 'utf8').catch(() => '[]');
-  if ((JSON.parse(images) as unknown[]).length > 0) return;
-  throw new UserError(
-    'environment',
-    `the builder sees no container storage with images: add -v ${STORAGE}:${STORAGE} to podman run`,
-  );
-}
 
 /**
  * The output directory must exist, be writable, and (in the builder container) be the
@@ -40,17 +24,26 @@ export async function checkOutputDir(dir: string, env: NodeJS.ProcessEnv = proce
   }
 }
 
+/** The build's planned writes must fit before the first byte is written. */
+export async function checkFreeSpace(space: { path: string; bytes: number }): Promise<void> {
+  const fs = await statfs(space.path);
+  const free = fs.bavail * fs.bsize;
+  if (free >= space.bytes) return;
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  throw new UserError('no-space', `not enough free space in ${space.path}: the build needs about ${gib(space.bytes)}, ${gib(free)} is free`);
+}
+
 /** Loop devices, mounts and mknod need root with all capabilities. */
-export async function checkPrivileges(): Promise<void> {
+export async function checkPrivileges(imageStorage: string): Promise<void> {
   const hint = 'run the builder as root with podman run --privileged';
-  if (process.getuid?.() !== 0) throw new UserError('environment', `building a disk needs root: ${hint}`);
+  if (process.getuid?.() !== 0) throw new UserError('not-privileged', `building a disk needs root: ${hint}`);
   if ((await mountAt('/sys'))?.options.includes('ro')) {
-    throw new UserError('environment', `the builder is not privileged (/sys is read-only): ${hint}`);
+    throw new UserError('not-privileged', `the builder is not privileged (/sys is read-only): ${hint}`);
   }
   if (!existsSync('/dev/loop-control')) {
-    throw new UserError('environment', `the builder cannot create loop devices (no /dev/loop-control): ${hint}`);
+    throw new UserError('not-privileged', `the builder cannot create loop devices (no /dev/loop-control): ${hint}`);
   }
-  if (await access(STORAGE, constants.W_OK).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'EROFS')) {
-    throw new UserError('environment', `building needs the container storage mounted read-write (podman keeps its locks there): drop :ro from -v ${STORAGE}`);
+  if (imageStorage === STORAGE && (await access(STORAGE, constants.W_OK).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'EROFS'))) {
+    throw new UserError('storage', `building needs the container storage mounted read-write (podman keeps its locks there): drop :ro from -v ${STORAGE}`);
   }
 }

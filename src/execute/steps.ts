@@ -29,8 +29,8 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   },
 
   async 'mount-image'(step, ctx) {
-    const mountpoint = await ctx.podman.mount(step.image);
-    ctx.resources.push(`podman image unmount ${step.image}`, () => ctx.podman.unmount(step.image));
+    const mountpoint = await ctx.podman.mount(step.storage, step.image);
+    ctx.resources.push(`podman image unmount ${step.image}`, () => ctx.podman.unmount(step.storage, step.image));
     await mountAndRegister(ctx, mountpoint, step.at, ['bind', 'ro']);
   },
 

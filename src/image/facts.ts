@@ -1,5 +1,8 @@
 // What inspection found out about a source image: the only input the planner needs from it.
 // Plain data, so plans can be computed (and unit tested) without any image at hand.
+import type { InitramfsFacts } from './initramfs.js';
+import type { Storage } from './podman.js';
+import type { ImageSource } from './transport.js';
 
 export interface KernelFacts {
   version: string;
@@ -7,6 +10,8 @@ export interface KernelFacts {
   vmlinuz: boolean;
   /** /usr/lib/modules/$KVER/initramfs.img exists */
   initramfs: boolean;
+  /** what the initramfs contains, when there is one */
+  initramfsContents?: InitramfsFacts;
 }
 
 /** Files and programs in the image that decide how it is deployed and booted. */
@@ -52,6 +57,10 @@ export interface LayoutFacts {
 export interface ImageFacts {
   /** the reference exactly as the user gave it */
   ref: string;
+  /** where the image came from (transport and name or path) */
+  source: ImageSource;
+  /** the containers-storage the image is read from */
+  storage: Storage;
   /** image ID (sha256 of the config) */
   id: string;
   /** manifest digest, when the storage knows one */

@@ -1,6 +1,7 @@
 // Inspection: everything the planner needs to know about the source image, read from the
 // container storage without mounting it or running anything from it.
 import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, ToolFacts } from './facts.js';
+import { readInitramfs } from './initramfs.js';
 import { LayeredTree } from './layered-tree.js';
 import {
   keyFileBoolean,
@@ -10,7 +11,8 @@ import {
   parseKeyFile,
   parseOsRelease,
 } from './parse.js';
-import type { StoredImage } from './storage.js';
+import type { Acquired } from './acquire.js';
+import type { ImageSource } from './transport.js';
 import { TOOL_PATHS } from './tool-paths.js';
 
 /** Directories whose content is never part of a deployment (API filesystems, runtime state). */
@@ -18,7 +20,7 @@ export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', '
 
 const PACKAGES_OF_INTEREST = /^(ostree|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
-export async function inspectImage(ref: string, stored: StoredImage): Promise<ImageFacts> {
+export async function inspectImage(source: ImageSource, { stored, storage }: Acquired): Promise<ImageFacts> {
   const tree = new LayeredTree(stored.layers);
   const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot] = await Promise.all([
     readOsRelease(tree),
@@ -30,7 +32,9 @@ export async function inspectImage(ref: string, stored: StoredImage): Promise<Im
     readPrepareRoot(tree),
   ]);
   return {
-    ref,
+    ref: source.input,
+    source,
+    storage,
     id: stored.id,
     digest: stored.digest,
     names: stored.names,
@@ -57,13 +61,21 @@ async function readOsRelease(tree: LayeredTree): Promise<Record<string, string>>
 
 async function readKernels(tree: LayeredTree): Promise<KernelFacts[]> {
   const versions = await tree.list('/usr/lib/modules');
-  return Promise.all(
-    versions.map(async (version) => ({
-      version,
-      vmlinuz: await tree.exists(`/usr/lib/modules/${version}/vmlinuz`),
-      initramfs: await tree.exists(`/usr/lib/modules/${version}/initramfs.img`),
-    })),
-  ).then((all) => all.filter((k) => k.vmlinuz || k.initramfs));
+  const kernels = await Promise.all(
+    versions.map(async (version): Promise<KernelFacts> => {
+      const dir = `/usr/lib/modules/${version}`;
+      const initramfs = await tree.lookup(`${dir}/initramfs.img`);
+      return {
+        version,
+        vmlinuz: await tree.exists(`${dir}/vmlinuz`),
+        initramfs: initramfs !== undefined,
+        ...(initramfs?.stats.isFile()
+          ? { initramfsContents: await readInitramfs(initramfs.real, (await tree.readText(`${dir}/modules.builtin`)) ?? '') }
+          : {}),
+      };
+    }),
+  );
+  return kernels.filter((k) => k.vmlinuz || k.initramfs);
 }
 
 async function readTools(tree: LayeredTree): Promise<ToolFacts> {

@@ -45,16 +45,27 @@ interface ImageConfig {
   config?: { Labels?: Record<string, string> | null };
 }
 
+/** The image, or a UserError that says how to get it there. */
 export async function findStoredImage(ref: string, root = DEFAULT_STORAGE): Promise<StoredImage> {
+  const found = await lookupStoredImage(ref, root);
+  if (found) return found;
+  const empty = ((await readJson<ImageRecord[]>(`${root}/overlay-images/images.json`, root).catch(() => [])) ?? []).length === 0;
+  const mount = empty ? ` (it has no images: is the host's storage mounted? -v ${root}:${root})` : '';
+  throw new UserError('image-not-found', `image ${ref} is not in the container storage at ${root}${mount}; ${hostFix(ref)}`);
+}
+
+/** The host command that puts `name` into the storage the builder reads. */
+export function hostFix(name: string): string {
+  return name.startsWith('localhost/') ? `build it as root (sudo podman build -t ${name} ...)` : `pull it on the host (sudo podman pull ${name})`;
+}
+
+/** The image, or undefined when the storage does not have it (or does not exist at all). */
+export async function lookupStoredImage(ref: string, root = DEFAULT_STORAGE): Promise<StoredImage | undefined> {
+  if (!existsSync(root)) return undefined;
   const images = await readJson<ImageRecord[]>(`${root}/overlay-images/images.json`, root);
   const matcher = imageMatcher(ref);
   const found = matchImages(images ?? [], matcher);
-  if (found.length === 0) {
-    throw new UserError(
-      'image-not-found',
-      `image ${ref} is not in the container storage at ${root}; ${ref.startsWith('localhost/') ? `build it as root (sudo podman build -t ${ref} ...)` : `pull it first (sudo podman pull ${ref})`}`,
-    );
-  }
+  if (found.length === 0) return undefined;
   if (found.length > 1) {
     throw new UserError('usage', `${ref} matches ${found.length} images (${found.map((i) => i.id.slice(0, 12)).join(', ')}); give a longer ID or a name`);
   }
@@ -63,7 +74,7 @@ export async function findStoredImage(ref: string, root = DEFAULT_STORAGE): Prom
   const chain: LayerRecord[] = [];
   for (let id = image.layer; id; id = layers.get(id)?.parent) {
     const layer = layers.get(id);
-    if (!layer) throw new UserError('environment', `the container storage is inconsistent: layer ${id} of image ${ref} is missing`);
+    if (!layer) throw new UserError('storage', `the container storage is inconsistent: layer ${id} of image ${ref} is missing`);
     chain.push(layer);
   }
   const config = (await readJson<ImageConfig>(`${root}/overlay-images/${image.id}/${bigDataFile(`sha256:${image.id}`)}`, root)) ?? {};
@@ -107,18 +118,18 @@ async function readJson<T>(path: string, root: string): Promise<T | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      if (!existsSync(root)) throw new UserError('environment', `there is no container storage at ${root}`);
+      if (!existsSync(root)) throw new UserError('storage', `there is no container storage at ${root}`);
       if (existsSync(`${root}/vfs-images`)) {
-        throw new UserError('environment', `the container storage at ${root} uses the vfs driver; the builder reads overlay storage (podman's default)`);
+        throw new UserError('storage', `the container storage at ${root} uses the vfs driver; the builder reads overlay storage (podman's default)`);
       }
       return undefined;
     }
-    if (code === 'EACCES') throw new UserError('environment', `cannot read the container storage at ${root}: permission denied`);
+    if (code === 'EACCES') throw new UserError('storage', `cannot read the container storage at ${root}: permission denied`);
     throw error;
   }
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new UserError('environment', `the container storage at ${root} is damaged: ${path} is not valid JSON`);
+    throw new UserError('storage', `the container storage at ${root} is damaged: ${path} is not valid JSON`);
   }
 }

@@ -1,6 +1,6 @@
 // Checks that an inspected image can become a bootable disk, before any disk work starts.
 // Each failure says what is wrong with the image and how to fix it in its Containerfile.
-import { UserError } from '../errors.js';
+import { type ErrorId, UserError } from '../errors.js';
 import type { ImageFacts, KernelFacts } from './facts.js';
 
 export function isBootcImage(facts: ImageFacts): boolean {
@@ -9,7 +9,7 @@ export function isBootcImage(facts: ImageFacts): boolean {
 
 /** The one kernel of a valid image; throws a UserError describing the first problem found. */
 export function validateImage(facts: ImageFacts): KernelFacts {
-  const fail = (id: 'not-bootc' | 'image-unsupported', message: string): never => {
+  const fail = (id: ErrorId, message: string): never => {
     throw new UserError(id, `${facts.ref}: ${message}`);
   };
   if (!isBootcImage(facts)) {
@@ -17,26 +17,36 @@ export function validateImage(facts: ImageFacts): KernelFacts {
   }
   const kernels = facts.kernels.filter((k) => k.vmlinuz);
   if (kernels.length === 0) {
-    fail('image-unsupported', 'no kernel found: install one and copy it to /usr/lib/modules/$KVER/vmlinuz');
+    fail('no-kernel', 'no kernel found: install one and copy it to /usr/lib/modules/$KVER/vmlinuz');
   }
   if (kernels.length > 1) {
-    fail('image-unsupported', `more than one kernel (${kernels.map((k) => k.version).join(', ')}); a bootc image must have exactly one under /usr/lib/modules`);
+    fail('several-kernels', `more than one kernel (${kernels.map((k) => k.version).join(', ')}); a bootc image must have exactly one under /usr/lib/modules`);
   }
   const kernel = kernels[0] as KernelFacts;
   if (!kernel.initramfs) {
-    fail('image-unsupported', `no initramfs for kernel ${kernel.version}: build one with dracut into /usr/lib/modules/${kernel.version}/initramfs.img`);
+    fail('no-initramfs', `no initramfs for kernel ${kernel.version}: build one with dracut into /usr/lib/modules/${kernel.version}/initramfs.img`);
+  }
+  const contents = kernel.initramfsContents;
+  if (contents && !contents.ostreePrepareRoot) {
+    fail(
+      'initramfs-without-ostree',
+      `the initramfs of kernel ${kernel.version} has no ostree support (no ostree-prepare-root): install ostree-boot and rebuild it with dracut --add ostree`,
+    );
+  }
+  if (contents?.kernelModules.ext4 === 'missing') {
+    fail('image-unsupported', `the initramfs of kernel ${kernel.version} cannot mount an ext4 root (no ext4 module): rebuild it with dracut --no-hostonly`);
   }
   if (!facts.tools.ostree) {
     fail('image-unsupported', 'the image has no ostree (/usr/bin/ostree): install the ostree and ostree-boot packages');
   }
   if (!facts.layout.sysrootDir) {
-    fail('image-unsupported', 'no /sysroot directory (ostree mounts the physical root there): add RUN mkdir /sysroot');
+    fail('ostree-layout', 'no /sysroot directory (ostree mounts the physical root there): add RUN mkdir /sysroot');
   }
   if (facts.layout.ostreeLink !== 'sysroot/ostree') {
-    fail('image-unsupported', '/ostree must be a symlink to sysroot/ostree: add RUN rm -rf /ostree && ln -s sysroot/ostree /ostree');
+    fail('ostree-layout', '/ostree must be a symlink to sysroot/ostree: add RUN rm -rf /ostree && ln -s sysroot/ostree /ostree');
   }
   if (facts.layout.usrEtc) {
-    fail('image-unsupported', 'the image has /usr/etc; ship configuration in /etc only (the deployment makes /usr/etc from it)');
+    fail('ostree-layout', 'the image has /usr/etc; ship configuration in /etc only (the deployment makes /usr/etc from it)');
   }
   return kernel;
 }

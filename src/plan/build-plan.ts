@@ -2,12 +2,12 @@
 // no processes, so every decision is unit-testable and printable by `manifest`.
 import { UserError } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
-import { isQualified } from '../image/reference.js';
 import { validateImage } from '../image/validate.js';
 import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
 import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
-import { exportStages, planOutputs, rawDiskPath } from './exports.js';
+import { estimateSpace, exportStages, planOutputs, rawDiskPath } from './exports.js';
 import { planKargs } from './kargs.js';
+import { updateSource } from './update-source.js';
 import { imageRef, originFile } from './ostree-ref.js';
 import { partition, planDisk, sfdiskScript } from './partitions.js';
 import { PATHS, device, repo, workDir } from './paths.js';
@@ -24,12 +24,18 @@ export interface BuildRequest {
   /** what the deployed system updates from; default: the reference the user gave */
   targetImgref?: string;
   noDefaultKargs?: boolean;
+  /** OCI name of the architecture the builder runs on (the image's tools run here) */
+  hostArch?: string;
 }
 
 export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
   const kernel = validateImage(facts);
-  if (facts.arch !== 'amd64') {
-    throw new UserError('image-unsupported', `${facts.ref} is a ${facts.arch} image; this builder makes x86_64 (amd64) disks`);
+  const host = request.hostArch ?? 'amd64';
+  if (facts.arch !== 'amd64' || host !== 'amd64') {
+    throw new UserError(
+      'arch-mismatch',
+      `${facts.ref} is a ${facts.arch} image and this builder runs on ${host}; it makes amd64 (x86_64) disks from amd64 images, on amd64`,
+    );
   }
   const rootfs = chooseRootfs(request.rootfs, facts);
   const bootloader = planBootloader(facts);
@@ -42,7 +48,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const disk = planDisk({ seed: facts.id, imageSizeBytes: facts.sizeBytes, rootfs, bios: bootloader.bios });
   const rootUuid = partition(disk, 'root')?.filesystem?.uuid as string;
   const kargs = planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs });
-  const target = request.targetImgref ?? defaultTargetImgref(facts);
+  const { target, warnings } = updateSource(facts, request.targetImgref);
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
@@ -52,6 +58,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     bootloaderBackend: bootloaderBackend(facts),
   };
   const outputs = planOutputs(request.types);
+  const space = { path: request.outputDir, bytes: estimateSpace(facts.sizeBytes, outputs) };
   const input = { facts, disk, deployment };
   const stages: Stage[] = [
     prepareStage(facts, request.outputDir),
@@ -75,11 +82,14 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
       arch: facts.arch,
       os: facts.osRelease.PRETTY_NAME ?? facts.osRelease.ID ?? 'unknown',
       kernel: kernel.version,
+      storage: facts.storage.root,
     },
     disk,
     deployment,
     bootloader,
     outputs,
+    space,
+    warnings,
     stages,
   };
 }
@@ -98,16 +108,7 @@ function chooseRootfs(option: string | undefined, facts: ImageFacts): RootfsType
   );
 }
 
-/**
- * What the deployed system updates from unless --target-imgref says otherwise: the
- * reference as given when it names a registry, else the stored name it resolved to
- * (short names and image IDs mean nothing to a registry).
- */
-function defaultTargetImgref(facts: ImageFacts): string {
-  if (isQualified(facts.ref)) return facts.ref;
-  if (facts.name) return facts.name;
-  throw new UserError('usage', `${facts.ref} has no name to update from: give --target-imgref REGISTRY/NAME:TAG`);
-}
+
 
 function prepareStage(facts: ImageFacts, outputDir: string): Stage {
   return {
@@ -117,7 +118,7 @@ function prepareStage(facts: ImageFacts, outputDir: string): Stage {
         { kind: 'scratch-dir', path: PATHS.run },
         { kind: 'scratch-dir', path: workDir(outputDir) },
         { kind: 'mkdir', path: PATHS.files, mode: 0o700 },
-        { kind: 'mount-image', image: facts.id, at: PATHS.source },
+        { kind: 'mount-image', image: facts.id, storage: facts.storage, at: PATHS.source },
       ],
     ],
   };

@@ -18,6 +18,17 @@ export function manifestName(types: ImageType[]): string {
   return `manifest-${types.join('-')}.json`;
 }
 
+/**
+ * Bytes the build writes in the output directory at most: the disk (the image's files once
+ * in the ostree repository, /var and /etc copies, filesystem overhead) and one converted
+ * copy per non-raw output, which exists beside the disk until the disk is removed.
+ */
+export function estimateSpace(imageBytes: number, outputs: Output[]): number {
+  const MiB = 1024 * 1024;
+  const disk = Math.ceil((imageBytes * 1.3) / MiB) * MiB + 512 * MiB;
+  return disk * (1 + outputs.filter((o) => o.type !== 'raw').length);
+}
+
 export function rawDiskPath(outputDir: string): string {
   return `${workDir(outputDir)}/disk.raw`;
 }

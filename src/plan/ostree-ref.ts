@@ -24,12 +24,16 @@ export function escapeForRef(s: string): string {
   return out;
 }
 
-/** The ref ostree-ext stores a pulled registry image under (transport `docker://`). */
-export function imageRef(registryRef: string): string {
-  return `${IMAGE_PREFIX}/${escapeForRef(`docker://${registryRef}`)}`;
+/** What a deployed system updates from: a registry image, or an image in another transport. */
+export type UpdateSource = { kind: 'registry'; name: string } | { kind: 'image'; ref: string };
+
+/** The ref ostree-ext stores the image under (its transport spelling, docker:// for registries). */
+export function imageRef(target: UpdateSource): string {
+  return `${IMAGE_PREFIX}/${escapeForRef(target.kind === 'registry' ? `docker://${target.name}` : target.ref)}`;
 }
 
 /** The deployment's origin: what `bootc upgrade` will pull from. */
-export function originFile(targetImgref: string): string {
-  return `[origin]\ncontainer-image-reference=ostree-unverified-registry:${targetImgref}\n`;
+export function originFile(target: UpdateSource): string {
+  const reference = target.kind === 'registry' ? `ostree-unverified-registry:${target.name}` : `ostree-unverified-image:${target.ref}`;
+  return `[origin]\ncontainer-image-reference=${reference}\n`;
 }

@@ -7,7 +7,7 @@ export type Where = 'builder' | 'image';
 
 export type Step =
   | { kind: 'scratch-dir'; path: string }
-  | { kind: 'mount-image'; image: string; at: string }
+  | { kind: 'mount-image'; image: string; storage: { root: string; runroot?: string }; at: string }
   | { kind: 'create-disk'; path: string; sizeBytes: number }
   | { kind: 'attach-disk'; path: string; links: Record<string, number>; linkDir: string }
   | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
@@ -68,7 +68,7 @@ export type ImageType = (typeof IMAGE_TYPES)[number];
 export interface Plan {
   planVersion: 1;
   builderVersion: string;
-  image: { ref: string; id: string; digest?: string; arch: string; os: string; kernel: string };
+  image: { ref: string; id: string; digest?: string; arch: string; os: string; kernel: string; storage: string };
   disk: DiskLayout;
   deployment: {
     stateroot: string;
@@ -82,5 +82,9 @@ export interface Plan {
   };
   bootloader: { bios: boolean; uefi: 'shim' | 'grub' | false };
   outputs: Output[];
+  /** free space the build needs at `path` (checked before it starts) */
+  space: { path: string; bytes: number };
+  /** things the user should know before relying on the result */
+  warnings: string[];
   stages: Stage[];
 }

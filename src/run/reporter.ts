@@ -8,6 +8,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Reporter {
   /** A build phase starts: "[3/9] Creating filesystems". */
   phase(index: number, total: number, title: string): void;
+  /** Progress of a long step (pulls, imports), shown whatever the log level. */
+  progress(message: string): void;
   error(message: string): void;
   warn(message: string): void;
   info(message: string): void;
@@ -29,6 +31,7 @@ export function createReporter({ level, stream = process.stderr }: ReporterOptio
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     phase: (index, total, title) => write(`[${index}/${total}] ${title}`),
+    progress: (message) => write(`      ${message}`),
     error: (m) => logger.error(m),
     warn: (m) => logger.warn(m),
     info: (m) => logger.info(m),
@@ -39,6 +42,7 @@ export function createReporter({ level, stream = process.stderr }: ReporterOptio
 /** A reporter that drops everything (for pure code paths and unit tests). */
 export const silentReporter: Reporter = {
   phase() {},
+  progress() {},
   error() {},
   warn() {},
   info() {},

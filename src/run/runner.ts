@@ -1,6 +1,7 @@
 // Runs external commands for the build. Each command gets its own process group so that an
 // interrupt stops it and everything it spawned (grub-install, mkfs helpers) before cleanup
 // unmounts what they were using. Tool output is logged at debug level as it arrives.
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { CommandFailed } from '../errors.js';
 import type { Reporter } from './reporter.js';
@@ -8,6 +9,10 @@ import type { Reporter } from './reporter.js';
 export interface RunOptions {
   /** Text fed to the command's standard input. */
   input?: string;
+  /** A stream fed to the command's standard input. */
+  stdin?: Readable;
+  /** Called with each line the command writes to stderr (besides the debug log). */
+  onStderrLine?: (line: string) => void;
   cwd?: string;
   env?: Record<string, string>;
   /** The real command, when argv wraps it (shown in logs and errors). */
@@ -41,7 +46,7 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
       const shown = options.display ?? argv;
       reporter.debug(`run: ${options.where ? `${options.where} ` : ''}${shown.map(quote).join(' ')}`);
       const child = execa(file, args, {
-        input: options.input,
+        ...(options.stdin ? { stdin: options.stdin } : { input: options.input }),
         cwd: options.cwd,
         env: options.env,
         detached: true,
@@ -49,7 +54,11 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
         stripFinalNewline: true,
       });
       child.stderr?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) if (line.trim()) reporter.debug(`  ${line}`);
+        for (const line of chunk.toString().split('\n')) {
+          if (!line.trim()) continue;
+          reporter.debug(`  ${line}`);
+          options.onStderrLine?.(line.trim());
+        }
       });
       child.stdout?.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString().split('\n')) if (line.trim()) reporter.debug(`  ${line}`);

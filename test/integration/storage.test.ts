@@ -6,7 +6,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { inspectImage } from '../../src/image/inspect.js';
-import { findStoredImage } from '../../src/image/storage.js';
+import { DEFAULT_STORAGE, findStoredImage } from '../../src/image/storage.js';
+import { parseImageRef } from '../../src/image/transport.js';
 
 const TAG = 'localhost/dbib-test-layers:latest';
 let context: string;
@@ -46,7 +47,7 @@ describe('findStoredImage', () => {
   });
 
   it('sees deletions and opaque directories of later layers (from tar-split, no xattrs needed)', async () => {
-    const facts = await inspectImage(TAG, await findStoredImage(TAG));
+    const facts = await inspectImage(parseImageRef(TAG), { stored: await findStoredImage(TAG), storage: { root: DEFAULT_STORAGE } });
     expect(facts.kernels).toEqual([{ version: '6.12.0', vmlinuz: true, initramfs: false }]);
     expect(facts.kargs).toEqual(['quiet']);
     const [top] = (await findStoredImage(TAG)).layers;
@@ -60,6 +61,6 @@ describe('findStoredImage', () => {
     await expect(missing).rejects.toThrow(
       'image localhost/dbib-test-absent:1 is not in the container storage at /var/lib/containers/storage; build it as root (sudo podman build -t localhost/dbib-test-absent:1 ...)',
     );
-    await expect(findStoredImage('quay.io/x/absent')).rejects.toThrow('; pull it first (sudo podman pull quay.io/x/absent)');
+    await expect(findStoredImage('quay.io/x/absent')).rejects.toThrow('; pull it on the host (sudo podman pull quay.io/x/absent)');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { parseImageRef } from '../../src/image/transport.js';
 import { planBuild } from '../../src/plan/build-plan.js';
 import type { Step } from '../../src/plan/types.js';
 import { exampleFacts } from '../support/facts.js';
@@ -29,7 +30,13 @@ describe('planBuild for the example image', () => {
   });
 
   it('resolves short names to the stored name for the origin', () => {
-    const facts = exampleFacts((f) => Object.assign(f, { ref: 'debian-bootc-example', name: 'localhost/debian-bootc-example:latest' }));
+    const facts = exampleFacts((f) =>
+      Object.assign(f, {
+        ref: 'debian-bootc-example',
+        source: parseImageRef('debian-bootc-example'),
+        name: 'localhost/debian-bootc-example:latest',
+      }),
+    );
     expect(plan(facts).deployment.origin).toContain('ostree-unverified-registry:localhost/debian-bootc-example:latest\n');
   });
 
@@ -108,17 +115,19 @@ describe('planBuild refuses images it cannot boot', () => {
 
   it.each([
     ['no bootc label', (f) => (f.labels = {}), 'not-bootc', /not a bootc image \(no containers.bootc=1 label\)/],
-    ['no kernel', (f) => (f.kernels = []), 'image-unsupported', /no kernel found/],
-    ['two kernels', (f) => f.kernels.push({ version: '6.1.0', vmlinuz: true, initramfs: true }), 'image-unsupported', /more than one kernel/],
-    ['no initramfs', (f) => (f.kernels[0]!.initramfs = false), 'image-unsupported', /no initramfs for kernel/],
+    ['no kernel', (f) => (f.kernels = []), 'no-kernel', /no kernel found/],
+    ['two kernels', (f) => f.kernels.push({ version: '6.1.0', vmlinuz: true, initramfs: true }), 'several-kernels', /more than one kernel/],
+    ['no initramfs', (f) => (f.kernels[0]!.initramfs = false), 'no-initramfs', /no initramfs for kernel/],
     ['no ostree', (f) => (f.tools.ostree = false), 'image-unsupported', /has no ostree/],
     ['no GRUB at all', (f) => Object.assign(f.tools, { grubInstall: false, grubMkimage: false, grubEfiSigned: false }), 'image-unsupported', /GRUB cannot be installed from this image/],
     ['GRUB tools but no modules or signed GRUB', (f) => Object.assign(f.tools, { grubBiosModules: false, grubEfiModules: false, grubEfiSigned: false }), 'image-unsupported', /GRUB cannot be installed from this image/],
-    ['no /sysroot', (f) => (f.layout.sysrootDir = false), 'image-unsupported', /no \/sysroot directory/],
-    ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'image-unsupported', /\/ostree must be a symlink to sysroot\/ostree/],
-    ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'image-unsupported', /has \/usr\/etc/],
+    ['no /sysroot', (f) => (f.layout.sysrootDir = false), 'ostree-layout', /no \/sysroot directory/],
+    ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'ostree-layout', /\/ostree must be a symlink to sysroot\/ostree/],
+    ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'ostree-layout', /has \/usr\/etc/],
     ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'btrfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a btrfs root filesystem, which is not supported; pass --rootfs ext4 to override/],
-    ['arm64 image', (f) => (f.arch = 'arm64'), 'image-unsupported', /is a arm64 image/],
+    ['arm64 image', (f) => (f.arch = 'arm64'), 'arch-mismatch', /is a arm64 image and this builder runs on amd64/],
+    ['an initramfs without ostree', (f) => (f.kernels[0]!.initramfsContents!.ostreePrepareRoot = false), 'initramfs-without-ostree', /has no ostree support \(no ostree-prepare-root\)/],
+    ['an initramfs without ext4', (f) => (f.kernels[0]!.initramfsContents!.kernelModules.ext4 = 'missing'), 'image-unsupported', /cannot mount an ext4 root/],
   ] as [string, Parameters<typeof exampleFacts>[0], string, RegExp][])('%s', (_name, change, id, message) => {
     const r = refusal(change);
     expect(r.id).toBe(id);
@@ -139,7 +148,7 @@ describe('planBuild refuses images it cannot boot', () => {
   });
 
   it('needs --target-imgref for an image without a name', () => {
-    const facts = exampleFacts((f) => Object.assign(f, { ref: 'ef663593477c', name: undefined }));
+    const facts = exampleFacts((f) => Object.assign(f, { ref: 'ef663593477c', source: parseImageRef('ef663593477c'), name: undefined }));
     expect(() => plan(facts)).toThrow('ef663593477c has no name to update from: give --target-imgref REGISTRY/NAME:TAG');
     expect(plan(facts, { targetImgref: 'quay.io/x/y:1' }).deployment.origin).toContain('ostree-unverified-registry:quay.io/x/y:1');
   });

@@ -29,10 +29,16 @@ describe('escapeForRef (ostree-ext compatible)', () => {
 
 describe('image ref and origin', () => {
   it('names registry images as ostree-ext does (docker:// transport)', () => {
-    expect(imageRef('quay.io/particle-os/apex:latest')).toBe('ostree/container/image/docker_3A__2F__2F_quay_2E_io/particle-os/apex_3A_latest');
+    expect(imageRef({ kind: 'registry', name: 'quay.io/particle-os/apex:latest' })).toBe(
+      'ostree/container/image/docker_3A__2F__2F_quay_2E_io/particle-os/apex_3A_latest',
+    );
+    expect(imageRef({ kind: 'image', ref: 'oci-archive:/mnt/apex.tar' })).toBe('ostree/container/image/oci-archive_3A__2F_mnt/apex_2E_tar');
   });
 
-  it('writes a bootc origin that pulls from the registry reference', () => {
-    expect(originFile('quay.io/particle-os/apex')).toBe('[origin]\ncontainer-image-reference=ostree-unverified-registry:quay.io/particle-os/apex\n');
+  it('writes a bootc origin for registries and for other transports', () => {
+    expect(originFile({ kind: 'registry', name: 'quay.io/particle-os/apex' })).toBe(
+      '[origin]\ncontainer-image-reference=ostree-unverified-registry:quay.io/particle-os/apex\n',
+    );
+    expect(originFile({ kind: 'image', ref: 'oci-archive:/mnt/apex.tar' })).toBe('[origin]\ncontainer-image-reference=ostree-unverified-image:oci-archive:/mnt/apex.tar\n');
   });
 });

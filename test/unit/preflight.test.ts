@@ -15,11 +15,11 @@ describe('output directory preflight', () => {
     await expect(checkOutputDir(dir, {})).resolves.toBeUndefined();
   });
 
-  it('refuses a missing directory and a file, with exit 7', async () => {
+  it('refuses a missing directory and a file, with exit 14', async () => {
     await expect(checkOutputDir(`${dir}/missing`, {})).rejects.toMatchObject({
-      exitCode: 7,
+      exitCode: 14,
       message: `the output directory ${dir}/missing does not exist: create it, or mount one with -v ./output:/output`,
     });
-    await expect(checkOutputDir(`${dir}/file`, {})).rejects.toMatchObject({ exitCode: 7, message: `the output path ${dir}/file is not a directory` });
+    await expect(checkOutputDir(`${dir}/file`, {})).rejects.toMatchObject({ exitCode: 14, message: `the output path ${dir}/file is not a directory` });
   });
 });

@@ -1,0 +1,56 @@
+// The `inspect` report: what the builder found in an image and whether it can build it.
+// Pure: facts and verdict in, text out.
+import { EXIT_CODES, type ErrorId } from '../errors.js';
+import type { ImageFacts } from '../image/facts.js';
+import { transportRef } from '../image/transport.js';
+
+export type Verdict = { buildable: true } | { buildable: false; error: ErrorId; exitCode: number; message: string };
+
+export function verdictOf(error: unknown): Verdict {
+  const e = error as { id?: ErrorId; message?: string };
+  const id = e.id ?? 'internal';
+  return { buildable: false, error: id, exitCode: EXIT_CODES[id], message: e.message ?? String(error) };
+}
+
+const yes = (b: boolean) => (b ? 'yes' : 'no');
+
+export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
+  const { tools, layout } = facts;
+  const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
+  const labels = Object.entries(facts.labels).filter(([k]) => /bootc|ostree/.test(k));
+  const rows: [string, string][] = [
+    ['Image', `${facts.ref}${facts.name && facts.name !== facts.ref ? ` (${facts.name})` : ''}`],
+    ['Source', `${facts.source.kind === 'local' ? 'local storage' : transportRef(facts.source)}; read from ${facts.storage.root}`],
+    ['ID', `${facts.id.slice(0, 12)}${facts.digest ? `  digest ${facts.digest}` : ''}`],
+    ['OS', facts.osRelease.PRETTY_NAME ?? facts.osRelease.ID ?? 'unknown'],
+    ['Architecture', facts.arch],
+    ['Size', mib(facts.sizeBytes)],
+    ['bootc labels', labels.length > 0 ? labels.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'],
+  ];
+  for (const k of facts.kernels) {
+    rows.push(['Kernel', `${k.version} (vmlinuz: ${yes(k.vmlinuz)}, initramfs: ${yes(k.initramfs)})`]);
+    const i = k.initramfsContents;
+    if (!i) continue;
+    const modules = Object.entries(i.kernelModules).map(([m, s]) => `${m}:${s}`).join(' ');
+    rows.push(
+      ['Initramfs', `${i.compression}; ostree-prepare-root: ${yes(i.ostreePrepareRoot)}; prepare-root.conf: ${yes(i.prepareRootConf)}`],
+      ['  dracut', i.dracutModules.length > 0 ? i.dracutModules.join(' ') : '(no module list)'],
+      ['  modules', modules],
+    );
+  }
+  if (facts.kernels.length === 0) rows.push(['Kernel', 'none under /usr/lib/modules']);
+  rows.push(
+    ['ostree', `${yes(tools.ostree)}${facts.packages.ostree ? ` (${facts.packages.ostree})` : ''}; sysroot readonly: ${yes(facts.prepareRoot.sysrootReadonly)}; composefs: ${facts.prepareRoot.composefs ?? 'not set'}`],
+    ['Layout', `/sysroot: ${yes(layout.sysrootDir)}; /ostree -> ${layout.ostreeLink ?? '(not a symlink)'}; /usr/etc: ${yes(layout.usrEtc)}`],
+    ['BIOS boot', tools.grubInstall && tools.grubBiosModules ? 'GRUB (grub-install, i386-pc)' : 'no (needs grub-pc-bin)'],
+    ['UEFI boot', tools.shim && tools.grubEfiSigned ? `shim + signed GRUB${tools.shimMokManager ? ' + MokManager' : ''}` : tools.grubMkimage && tools.grubEfiModules ? 'GRUB (unsigned)' : 'no'],
+    ['Boot menu', tools.grubMkconfig && tools.grubOstreeScript ? 'regenerated on updates (grub-mkconfig + 15_ostree)' : 'static (no grub-mkconfig with 15_ostree)'],
+    ['bootc', yes(tools.bootc)],
+    ['bootupd', yes(tools.bootupctl)],
+    ['Root fs', facts.rootfsType ? `${facts.rootfsType} (${facts.rootfsTypeFrom})` : 'not set (ext4)'],
+    ['Kernel args', facts.kargs.length > 0 ? facts.kargs.join(' ') : 'none from the image'],
+    ['Verdict', verdict.buildable ? 'can be built' : `cannot be built (exit ${verdict.exitCode}): ${verdict.message}`],
+  );
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
