@@ -44,6 +44,7 @@ export abstract class ImageCommand extends Command {
       env: process.env,
       userStorage: USER_STORAGE,
       store: builderStore(),
+      hostArch: ociArch(process.arch),
     });
     return inspectImage(source, acquired);
   }

@@ -2,7 +2,7 @@
 // containers-storage are read in place (never written); registries, archives, OCI layouts
 // and Docker daemons are imported into the builder's own store. The pull policy decides when
 // the network may be used: a bare name is looked for locally first.
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../run/reporter.js';
 import type { Runner } from '../run/runner.js';
@@ -24,6 +24,8 @@ export interface AcquireContext {
   env: NodeJS.ProcessEnv;
   userStorage: Storage;
   store: Storage;
+  /** OCI name of the architecture the builder runs on */
+  hostArch: string;
 }
 
 export interface Acquired {
@@ -46,11 +48,15 @@ export async function acquireImage(source: ImageSource, ctx: AcquireContext): Pr
   }
 }
 
-/** A bare name: the user's storage, then the builder's store, then the registry. */
+/**
+ * A bare name: the user's storage, then the builder's store, then the registry. localhost/
+ * names are what podman gives locally built images: they are never pulled.
+ */
 async function fromLocalOrRegistry(name: string, ctx: AcquireContext): Promise<Acquired> {
-  if (ctx.pull !== 'always') {
+  if (ctx.pull !== 'always' || name.startsWith('localhost/')) {
     const local = await lookupStoredImage(name, ctx.userStorage.root);
     if (local) return { stored: local, storage: ctx.userStorage };
+    if (name.startsWith('localhost/')) return { stored: await findStoredImage(name, ctx.userStorage.root), storage: ctx.userStorage };
   }
   if (ctx.pull === 'never') {
     const cached = await lookupStoredImage(name, ctx.store.root);
@@ -72,11 +78,12 @@ async function fromRegistry(name: string, shown: string, ctx: AcquireContext): P
     throw new UserError('image-not-found', `${shown} is not in the builder's store, and --pull=never forbids pulling it: pull it without --pull=never, or give an archive (oci-archive:PATH)`);
   }
   const ref = `docker://${name}`;
+  ctx.reporter.progress(`Pulling ${shown}`);
   const id = await importWith(shown, ctx, () =>
     new Podman(ctx.runner).pull(ctx.store, ref, {
       authFile: findAuthFile(ctx.env),
       tlsVerify: ctx.tlsVerify,
-      onProgress: (line) => ctx.reporter.progress(`${shown}: ${line}`),
+      onProgress: progress(ctx.reporter),
     }),
   );
   return { stored: await findStoredImage(id, ctx.store.root), storage: ctx.store };
@@ -84,8 +91,8 @@ async function fromRegistry(name: string, shown: string, ctx: AcquireContext): P
 
 async function fromDaemon(name: string, ctx: AcquireContext): Promise<Acquired> {
   const archive = await exportFromDaemon(name, ctx.env);
-  ctx.reporter.progress(`docker-daemon:${name}: loading the image from the daemon`);
-  const loaded = await importWith(`docker-daemon:${name}`, ctx, () => new Podman(ctx.runner).load(ctx.store, archive));
+  ctx.reporter.progress(`Loading docker-daemon:${name} from the daemon`);
+  const loaded = await importWith(`docker-daemon:${name}`, ctx, () => new Podman(ctx.runner).load(ctx.store, archive, progress(ctx.reporter)), 'source');
   return { stored: await findStoredImage(loaded, ctx.store.root), storage: ctx.store };
 }
 
@@ -93,20 +100,51 @@ async function fromPath(source: Extract<ImageSource, { path: string }>, ctx: Acq
   await access(source.path).catch(() => {
     throw new UserError('image-not-found', `${source.input}: there is no ${source.path} in the builder: mount it, e.g. -v ${source.path}:${source.path}:ro`);
   });
+  if (source.kind === 'oci') checkArchitecture(source.input, await ociLayoutArchitecture(source.path, source.reference), ctx.hostArch);
   const ref = transportRef(source);
-  const id = await importWith(source.input, ctx, () =>
-    new Podman(ctx.runner).pull(ctx.store, ref, { tlsVerify: true, onProgress: (line) => ctx.reporter.progress(`${source.input}: ${line}`) }),
-  );
+  ctx.reporter.progress(`Importing ${source.input}`);
+  const id = await importWith(source.input, ctx, () => new Podman(ctx.runner).pull(ctx.store, ref, { tlsVerify: true, onProgress: progress(ctx.reporter) }), 'source');
   return { stored: await findStoredImage(id, ctx.store.root), storage: ctx.store };
 }
 
+/** podman's progress lines, indented, digests shortened as podman shows image IDs. */
+function progress(reporter: Reporter): (line: string) => void {
+  return (line) => {
+    const text = line.replace(/^time="[^"]*" level=(\w+) msg="(.*)"$/, '$1: $2').replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, '$1');
+    reporter.progress(`  ${text}`);
+  };
+}
+
 /** Runs an import, turning podman's failure into a message about the source. */
-async function importWith(shown: string, ctx: AcquireContext, run: () => Promise<string>): Promise<string> {
+async function importWith(shown: string, ctx: AcquireContext, run: () => Promise<string>, from: 'registry' | 'source' = 'registry'): Promise<string> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof UserError && error.id === 'build-failed') throw pullError(shown, error.message);
-    throw error;
+    if (!(error instanceof UserError && error.id === 'build-failed')) throw error;
+    if (from === 'registry') throw pullError(shown, error.message);
+    const why = error.message.split(': ').slice(1).join(': ').replace(/^.*?Error: /, '');
+    throw new UserError('source-unavailable', `${shown}: podman cannot read it (${why})`);
   }
+}
+
+/** The architecture an OCI layout's image is for, read before importing anything. */
+async function ociLayoutArchitecture(dir: string, reference?: string): Promise<string | undefined> {
+  try {
+    const read = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
+    const blob = (digest: string) => read(`${dir}/blobs/${digest.replace(':', '/')}`);
+    const index = await read(`${dir}/index.json`);
+    type Entry = { digest: string; annotations?: Record<string, string> };
+    const entries = index.manifests as Entry[];
+    const entry = reference ? entries.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === reference) : entries[0];
+    const manifest = entry && (await blob(entry.digest));
+    return manifest?.config ? (await blob(manifest.config.digest)).architecture : undefined;
+  } catch {
+    return undefined; // podman's import will say what is wrong with the layout
+  }
+}
+
+export function checkArchitecture(what: string, arch: string | undefined, hostArch: string): void {
+  if (arch === undefined || (arch === 'amd64' && hostArch === 'amd64')) return;
+  throw new UserError('arch-mismatch', `${what} is built for ${arch} and this builder runs on ${hostArch}; it makes amd64 (x86_64) disks from amd64 images, on amd64`);
 }
 

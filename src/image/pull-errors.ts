@@ -3,7 +3,11 @@
 import { UserError } from '../errors.js';
 
 export function pullError(ref: string, detail: string): UserError {
-  const short = detail.replace(/^Error: /, '').split('\n').at(-1)?.trim() ?? detail;
+  const last = detail.split(' | ').at(-1) ?? detail;
+  const short = last.replace(/^.*?Error: /, '').trim();
+  if (/overlay' is not supported over overlayfs/.test(detail)) {
+    return new UserError('environment', `the builder's store must be on a real filesystem: mount a volume at /store (-v ./store:/store)`);
+  }
   if (/manifest unknown|name unknown|not found|does not exist|no such image/i.test(detail)) {
     return new UserError('image-not-found', `${ref}: the registry has no such image (${short}); check the name and tag`);
   }
@@ -13,7 +17,7 @@ export function pullError(ref: string, detail: string): UserError {
       `${ref}: the registry refused access (${short}); log in on the host (podman login) and mount the auth file, e.g. -v ~/.config/containers/auth.json:/run/containers/0/auth.json:ro`,
     );
   }
-  if (/x509|certificate|tls: /i.test(detail)) {
+  if (/x509|certificate|tls: |HTTP response to HTTPS client/i.test(detail)) {
     return new UserError('pull-failed', `${ref}: TLS verification failed (${short}); for a registry with a self-signed certificate add --tls-verify=false`);
   }
   if (/no such host|connection refused|dial tcp|i\/o timeout|network is unreachable|server misbehaving|lookup /i.test(detail)) {

@@ -1,6 +1,7 @@
 // The planner: image facts + the user's request -> the complete build plan. Pure: no files,
 // no processes, so every decision is unit-testable and printable by `manifest`.
 import { UserError } from '../errors.js';
+import { checkArchitecture } from '../image/acquire.js';
 import type { ImageFacts } from '../image/facts.js';
 import { validateImage } from '../image/validate.js';
 import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
@@ -30,13 +31,7 @@ export interface BuildRequest {
 
 export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
   const kernel = validateImage(facts);
-  const host = request.hostArch ?? 'amd64';
-  if (facts.arch !== 'amd64' || host !== 'amd64') {
-    throw new UserError(
-      'arch-mismatch',
-      `${facts.ref} is a ${facts.arch} image and this builder runs on ${host}; it makes amd64 (x86_64) disks from amd64 images, on amd64`,
-    );
-  }
+  checkArchitecture(facts.ref, facts.arch, request.hostArch ?? 'amd64');
   const rootfs = chooseRootfs(request.rootfs, facts);
   const bootloader = planBootloader(facts);
   if (!bootloader.bios && !bootloader.uefi) {

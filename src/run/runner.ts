@@ -46,7 +46,7 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
       const shown = options.display ?? argv;
       reporter.debug(`run: ${options.where ? `${options.where} ` : ''}${shown.map(quote).join(' ')}`);
       const child = execa(file, args, {
-        ...(options.stdin ? { stdin: options.stdin } : { input: options.input }),
+        input: options.stdin ?? options.input,
         cwd: options.cwd,
         env: options.env,
         detached: true,

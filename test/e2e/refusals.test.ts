@@ -1,15 +1,118 @@
-// What users get when the input or the invocation is wrong: one "error:" line on stderr and
-// a distinct exit code, before any disk work. And `manifest` needs no privileges at all.
+// Bad inputs: each is refused before any disk work with one "error:" line that says what to
+// do, and its own exit code (README "Exit codes"). The table of what was observed is printed.
+// Also: `manifest` needs no privileges at all.
+import { mkdirSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
-import { EXIT_CODES } from '../../src/errors.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODES, type ErrorId } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/types.js';
-import { EXAMPLE, PLAIN_DEBIAN, STORAGE, buildImageFrom, runBuilder } from '../support/images.js';
+import { type BuilderRun, EXAMPLE, PLAIN_DEBIAN, STORAGE, buildImageFrom, runBuilder } from '../support/images.js';
+import { rewriteConfig } from '../support/oci-layout.js';
 
 const OPAQUE = 'localhost/dbib-test-opaque';
+const BAD = {
+  noKernel: 'localhost/dbib-bad-no-kernel',
+  twoKernels: 'localhost/dbib-bad-two-kernels',
+  noInitramfs: 'localhost/dbib-bad-no-initramfs',
+  initramfsWithoutOstree: 'localhost/dbib-bad-initramfs-without-ostree',
+  layout: 'localhost/dbib-bad-layout',
+  noGrub: 'localhost/dbib-bad-no-grub',
+};
+let dir: string;
 
-describe('the builder container', () => {
-  it('prints the plan without privileges: no capabilities, read-only storage', async () => {
+beforeAll(async () => {
+  dir = await mkdtemp(`${tmpdir()}/dbib-refusals-`);
+  await chmod(dir, 0o755);
+  const from = (lines: string[]) => [`FROM ${EXAMPLE}`, ...lines].join('\n');
+  // an initramfs that is a valid cpio archive without ostree in it
+  await execa('sh', ['-c', `mkdir -p ${dir}/ird/etc && echo x > ${dir}/ird/etc/x && cd ${dir}/ird && find . | cpio -o -H newc --quiet > ${dir}/plain.img`]);
+  await Promise.all([
+    buildImageFrom(BAD.noKernel, [`FROM ${PLAIN_DEBIAN}`, 'LABEL containers.bootc=1'].join('\n')),
+    buildImageFrom(BAD.twoKernels, from(['RUN mkdir /usr/lib/modules/6.1.0-old && touch /usr/lib/modules/6.1.0-old/vmlinuz'])),
+    buildImageFrom(BAD.noInitramfs, from(['RUN rm /usr/lib/modules/*/initramfs.img'])),
+    buildImageFrom(BAD.initramfsWithoutOstree, from(['COPY plain.img /usr/lib/plain.img', 'RUN mv /usr/lib/plain.img /usr/lib/modules/*/initramfs.img']), { 'plain.img': `${dir}/plain.img` }),
+    buildImageFrom(BAD.layout, from(['RUN rm /ostree'])),
+    buildImageFrom(BAD.noGrub, from(['RUN rm -rf /usr/lib/grub /usr/lib/shim /usr/sbin/grub-install /usr/bin/grub-mkimage'])),
+    execa('podman', ['save', '-q', '--format', 'oci-dir', '-o', `${dir}/arm64`, EXAMPLE]).then(() =>
+      rewriteConfig(`${dir}/arm64`, (config) => Object.assign(config, { architecture: 'arm64' })),
+    ),
+  ]);
+  await writeFile(`${dir}/readme`, 'not an archive');
+});
+
+afterAll(async () => {
+  await execa('podman', ['rmi', '-f', ...Object.values(BAD), OPAQUE], { reject: false });
+  await rm(dir, { recursive: true, force: true });
+});
+
+const observed: string[] = [];
+afterAll(() => console.log(['| bad input | exit | message |', '|---|---|---|', ...observed].join('\n')));
+
+type Row = [what: string, args: () => string[], run: () => BuilderRun, id: ErrorId, message: RegExp];
+/** A fresh output directory plus `extra` run options (evaluated when the row runs). */
+const withOutput = (extra: () => BuilderRun = () => ({})) => (): BuilderRun => {
+  const output = `${dir}/out-${Math.random().toString(36).slice(2)}`;
+  mkdirSync(output);
+  return { output, ...extra() };
+};
+
+const rows: Row[] = [
+  ['a plain Debian image (no bootc label)', () => [PLAIN_DEBIAN], withOutput(), 'not-bootc', /not a bootc image \(no containers\.bootc=1 label\); build it FROM a bootc base image or add LABEL containers\.bootc=1/],
+  ['an image without a kernel', () => [BAD.noKernel], withOutput(), 'no-kernel', /no kernel found: install one and copy it to \/usr\/lib\/modules\/\$KVER\/vmlinuz/],
+  ['an image with two kernels', () => [BAD.twoKernels], withOutput(), 'several-kernels', /more than one kernel \(6\.1\.0-old, 6\.12\.\S+\)/],
+  ['an image without an initramfs', () => [BAD.noInitramfs], withOutput(), 'no-initramfs', /no initramfs for kernel 6\.12\.\S+: build one with dracut/],
+  ['an initramfs without ostree support', () => [BAD.initramfsWithoutOstree], withOutput(), 'initramfs-without-ostree', /has no ostree support \(no ostree-prepare-root\): install ostree-boot and rebuild it with dracut --add ostree/],
+  ['an image without the /ostree symlink', () => [BAD.layout], withOutput(), 'ostree-layout', /\/ostree must be a symlink to sysroot\/ostree: add RUN rm -rf \/ostree && ln -s sysroot\/ostree \/ostree/],
+  ['an arm64 image (OCI layout)', () => ['oci:/in/arm64'], withOutput(() => ({ podmanArgs: ['-v', `${dir}:/in:ro`] })), 'arch-mismatch', /is built for arm64 and this builder runs on amd64/],
+  ['an image from which GRUB cannot be installed', () => [BAD.noGrub], withOutput(), 'image-unsupported', /GRUB cannot be installed from this image: install grub-pc-bin/],
+  ['an image not in the storage (--pull=never)', () => ['--pull=never', 'quay.io/example/absent:1'], withOutput(), 'image-not-found', /is not in the container storage at \/var\/lib\/containers\/storage, and --pull=never forbids pulling it: pull it on the host \(sudo podman pull quay\.io\/example\/absent:1\)/],
+  ['containers-storage: image not there', () => ['containers-storage:localhost/absent:1'], withOutput(), 'image-not-found', /build it as root \(sudo podman build -t localhost\/absent:1 \.\.\.\)/],
+  ['an archive that is not mounted', () => ['oci-archive:/mnt/absent.tar'], withOutput(), 'image-not-found', /there is no \/mnt\/absent\.tar in the builder: mount it, e\.g\. -v \/mnt\/absent\.tar:\/mnt\/absent\.tar:ro/],
+  ['a file that is not an archive', () => ['oci-archive:/in/readme'], withOutput(() => ({ podmanArgs: ['-v', `${dir}:/in:ro`] })), 'source-unavailable', /oci-archive:\/in\/readme: podman cannot read it \(.*unexpected EOF\)/],
+  ['no storage mounted', () => [EXAMPLE], withOutput(() => ({ storage: false })), 'image-not-found', /it has no images: is the host's storage mounted\? -v \/var\/lib\/containers\/storage:\/var\/lib\/containers\/storage\); build it as root/],
+  ['a read-only storage for a build', () => [EXAMPLE], withOutput(() => ({ storage: false, podmanArgs: ['-v', `${STORAGE}:${STORAGE}:ro`] })), 'storage', /building needs the container storage mounted read-write .* drop :ro/],
+  ['no --privileged', () => [EXAMPLE], withOutput(() => ({ privileged: false })), 'not-privileged', /the builder is not privileged \(\/sys is read-only\): run the builder as root with podman run --privileged/],
+  ['no output directory mounted', () => [EXAMPLE], () => ({}), 'output', /no output directory is mounted, so the artifacts would be lost with the container: add -v \.\/output:\/output/],
+  ['a read-only output directory', () => [EXAMPLE], () => ({ podmanArgs: ['-v', '/tmp:/output:ro'] }), 'output', /cannot write to the output directory \/output: it is on a read-only filesystem/],
+  ['an output directory too small', () => [EXAMPLE], () => ({ podmanArgs: ['--mount', 'type=tmpfs,destination=/output,tmpfs-size=64m'] }), 'no-space', /not enough free space in \/output: the build needs about \d+\.\d GiB, 0\.1 GiB is free/],
+  ['a registry that does not answer', () => ['docker://127.0.0.1:9/example/app:1'], withOutput(() => ({ podmanArgs: ['--network', 'host'] })), 'pull-failed', /cannot reach the registry .*without network, use an image in the mounted storage/],
+  ['a Docker daemon that is not there', () => ['docker-daemon:example:latest'], withOutput(), 'source-unavailable', /no Docker daemon socket: mount it with -v \/var\/run\/docker\.sock:\/var\/run\/docker\.sock/],
+  ['an unknown disk type', () => ['--type', 'floppy', EXAMPLE], withOutput(), 'usage', /--type floppy is not supported; choose from qcow2, raw/],
+  ['an unknown pull policy', () => ['--pull=sometimes', EXAMPLE], withOutput(), 'usage', /--pull=sometimes is not a pull policy; choose from missing, always, never/],
+  ['an unsupported transport', () => ['dir:/tmp/x'], withOutput(), 'usage', /the dir: transport is not supported; use containers-storage:/],
+  ['an unsupported root filesystem', () => ['--rootfs', 'btrfs', EXAMPLE], withOutput(), 'usage', /--rootfs btrfs is not supported; use --rootfs ext4/],
+  ['--target-imgref naming a Docker daemon', () => ['--target-imgref', 'docker-daemon:x', EXAMPLE], withOutput(), 'usage', /bootc cannot update from a Docker daemon/],
+];
+
+describe('bad input is refused before any disk work', () => {
+  it.each(rows)('%s', async (what, args, run, id, message) => {
+    const started = performance.now();
+    const result = await runBuilder(args(), run());
+    const seconds = (performance.now() - started) / 1000;
+    observed.push(`| ${what} | ${result.exitCode} | \`${(result.stderr.split('\n').at(-1) ?? '').replaceAll('|', '\\|')}\` (${seconds.toFixed(1)} s) |`);
+    // progress lines may come first (pulling, importing); exactly one error line, the last
+    const lines = result.stderr.split('\n');
+    expect(lines.filter((l) => l.startsWith('error: '))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^error: /);
+    expect(lines.at(-1)).toMatch(message);
+    expect(result.exitCode).toBe(EXIT_CODES[id]);
+    expect(result.stdout).toBe('');
+  });
+
+  it('--pull=never fails at once without network for a name that is not local', async () => {
+    const started = performance.now();
+    const result = await runBuilder(['--pull=never', 'quay.io/particle-os/apex'], { podmanArgs: ['--network', 'none'] });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`--pull=never, absent image, --network none: exit ${result.exitCode} after ${seconds.toFixed(2)} s (podman run included)`);
+    expect(result.exitCode).toBe(EXIT_CODES['image-not-found']);
+    expect(result.stderr).toMatch(/--pull=never forbids pulling it/);
+  });
+});
+
+describe('manifest without privileges', () => {
+  it('prints the plan with no capabilities and a read-only storage', async () => {
     const run = await runBuilder(['manifest', EXAMPLE], {
       privileged: false,
       storage: false,
@@ -23,7 +126,7 @@ describe('the builder container', () => {
     expect(plan.outputs).toEqual([{ type: 'qcow2', path: 'qcow2/disk.qcow2' }]);
   });
 
-  it('plans the same without privileges as with them, even where a layer replaced a directory', async () => {
+  it('plans the same as with privileges, even where a layer replaced a directory', async () => {
     await buildImageFrom(
       OPAQUE,
       [
@@ -43,21 +146,5 @@ describe('the builder container', () => {
     const kargs = (JSON.parse(unprivileged.stdout) as Plan).deployment.kargs;
     expect(kargs).toContain('dbib.upper');
     expect(kargs).not.toContain('dbib.lower');
-  });
-
-  it.each([
-    ['a plain Debian image (no bootc label)', [PLAIN_DEBIAN], {}, 'not-bootc', 'error: docker.io/library/debian:trixie: not a bootc image (no containers.bootc=1 label); build it FROM a bootc base image or add LABEL containers.bootc=1 to its Containerfile'],
-    ['an image that is not in the storage', ['quay.io/example/no-such-image:1'], {}, 'image-not-found', 'error: image quay.io/example/no-such-image:1 is not in the container storage at /var/lib/containers/storage; pull it first (sudo podman pull quay.io/example/no-such-image:1)'],
-    ['no output directory mounted', [EXAMPLE], {}, 'output', 'error: no output directory is mounted, so the artifacts would be lost with the container: add -v ./output:/output to podman run'],
-    ['a read-only output directory', [EXAMPLE], { podmanArgs: ['-v', '/tmp:/output:ro'] }, 'output', 'error: cannot write to the output directory /output: it is on a read-only filesystem (drop :ro from its -v option)'],
-    ['a read-only storage for a build', [EXAMPLE], { storage: false, podmanArgs: ['-v', `${STORAGE}:${STORAGE}:ro`] }, 'environment', 'error: building needs the container storage mounted read-write (podman keeps its locks there): drop :ro from -v /var/lib/containers/storage'],
-    ['no storage mounted', [EXAMPLE], { storage: false }, 'environment', 'error: the builder sees no container storage with images: add -v /var/lib/containers/storage:/var/lib/containers/storage to podman run'],
-    ['no --privileged', [EXAMPLE], { privileged: false }, 'environment', 'error: the builder is not privileged (/sys is read-only): run the builder as root with podman run --privileged'],
-    ['an unknown disk type', ['--type', 'floppy', EXAMPLE], {}, 'usage', 'error: --type floppy is not supported; choose from qcow2, raw'],
-  ] as const)('refuses %s with one line and its exit code', async (_what, args, run, id, line) => {
-    const result = await runBuilder([...args], run);
-    expect(result.stderr).toBe(line);
-    expect(result.exitCode).toBe(EXIT_CODES[id]);
-    expect(result.stdout).toBe('');
   });
 });

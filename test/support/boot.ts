@@ -13,6 +13,8 @@ export interface BootResult {
   firmware: Firmware;
   accel: 'kvm' | 'tcg';
   seconds: number;
+  /** container-image-reference of the booted deployment's origin */
+  origin?: string;
   /** the check unit ran, which it does only once multi-user.target is reached */
   reachedMultiUser: boolean;
   /** `systemctl is-system-running --wait` */
@@ -41,6 +43,7 @@ const CHECK_SCRIPT = [
   'echo state=$(systemctl is-system-running --wait)',
   'echo failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1)',
   'echo cmdline=$(cat /proc/cmdline)',
+  'echo origin=$(sed -n "s/^container-image-reference=//p" /ostree/deploy/default/deploy/*.origin)',
   'echo ostree-status-begin',
   'ostree admin status',
   'echo ostree-status-end',
@@ -135,7 +138,7 @@ function readLog(path: string): string {
   }
 }
 
-export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'ostreeStatus'> {
+export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'origin' | 'ostreeStatus'> {
   const begin = log.lastIndexOf(BEGIN);
   const section = begin >= 0 ? log.slice(begin) : '';
   const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(section)?.[1]?.trim();
@@ -145,6 +148,7 @@ export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | '
     state: field('state'),
     failedUnits: (field('failed') ?? '').split(/\s+/).filter(Boolean),
     cmdline: field('cmdline'),
+    origin: field('origin'),
     ostreeStatus: status.trim(),
   };
 }

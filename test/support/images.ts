@@ -1,6 +1,6 @@
 // The images the end-to-end tests use and how the tests run the builder: exactly the
 // `podman run` line the README gives users.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 
@@ -14,11 +14,12 @@ export async function buildImage(tag: string, context: string): Promise<void> {
   await execa('podman', ['build', '--network', 'host', '-q', '-t', tag, context], { stdout: 'ignore' });
 }
 
-/** Builds an image from Containerfile text (empty build context). */
-export async function buildImageFrom(tag: string, containerfile: string): Promise<void> {
+/** Builds an image from Containerfile text; `files` are copied into the build context. */
+export async function buildImageFrom(tag: string, containerfile: string, files: Record<string, string> = {}): Promise<void> {
   const context = await mkdtemp(`${tmpdir()}/dbib-context-`);
   try {
     await writeFile(`${context}/Containerfile`, containerfile);
+    for (const [name, from] of Object.entries(files)) await copyFile(from, `${context}/${name}`);
     await buildImage(tag, context);
   } finally {
     await rm(context, { recursive: true, force: true });

@@ -125,7 +125,7 @@ describe('planBuild refuses images it cannot boot', () => {
     ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'ostree-layout', /\/ostree must be a symlink to sysroot\/ostree/],
     ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'ostree-layout', /has \/usr\/etc/],
     ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'btrfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a btrfs root filesystem, which is not supported; pass --rootfs ext4 to override/],
-    ['arm64 image', (f) => (f.arch = 'arm64'), 'arch-mismatch', /is a arm64 image and this builder runs on amd64/],
+    ['arm64 image', (f) => (f.arch = 'arm64'), 'arch-mismatch', /is built for arm64 and this builder runs on amd64/],
     ['an initramfs without ostree', (f) => (f.kernels[0]!.initramfsContents!.ostreePrepareRoot = false), 'initramfs-without-ostree', /has no ostree support \(no ostree-prepare-root\)/],
     ['an initramfs without ext4', (f) => (f.kernels[0]!.initramfsContents!.kernelModules.ext4 = 'missing'), 'image-unsupported', /cannot mount an ext4 root/],
   ] as [string, Parameters<typeof exampleFacts>[0], string, RegExp][])('%s', (_name, change, id, message) => {
