@@ -111,6 +111,24 @@ describe('bad input is refused before any disk work', () => {
   });
 });
 
+describe('inspect', () => {
+  it('reports a buildable image as JSON', async () => {
+    const run = await runBuilder(['inspect', '--json', EXAMPLE], { privileged: false });
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.verdict).toEqual({ buildable: true });
+    expect(report.kernels[0].initramfsContents).toMatchObject({ ostreePrepareRoot: true, kernelModules: { ext4: 'module', virtio_blk: 'module' } });
+    expect(report.tools).toMatchObject({ bootc: false, bootupctl: false, shim: true, grubEfiSigned: true });
+  });
+
+  it('says in text why an image cannot be built', async () => {
+    const run = await runBuilder(['inspect', BAD.initramfsWithoutOstree], { privileged: false });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^Initramfs +none; ostree-prepare-root: no;/m);
+    expect(run.stdout).toMatch(/^Verdict +cannot be built \(exit 8\): .*has no ostree support/m);
+  });
+});
+
 describe('manifest without privileges', () => {
   it('prints the plan with no capabilities and a read-only storage', async () => {
     const run = await runBuilder(['manifest', EXAMPLE], {
