@@ -21,9 +21,11 @@ example-image:
     podman build --network host -t {{example}} recipes/example
 
 # turn the example image into output/qcow2/disk.qcow2 with the builder, as a user would
+# (user "debian", password "debian", from recipes/example/config.toml)
 example: builder example-image
     mkdir -p output
-    podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output {{builder}} --type qcow2 {{example}}
+    podman run --rm --privileged -v {{storage}}:{{storage}} -v ./output:/output \
+      -v ./recipes/example/config.toml:/config.toml:ro {{builder}} --type qcow2 {{example}}
     @ls -l output/qcow2/disk.qcow2
 
 # time builds against writing the image's bytes once: just bench [IMAGE [RUNS]]

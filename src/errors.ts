@@ -21,6 +21,7 @@ export const EXIT_CODES = {
   'pull-failed': 16,
   'source-unavailable': 17,
   environment: 18,
+  config: 19,
   internal: 70,
   interrupted: 130,
 } as const;

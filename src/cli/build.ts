@@ -31,7 +31,7 @@ export class BuildCommand extends PlanCommand {
     const untrap = trapInterrupts(controller, reporter);
     const started = performance.now();
     try {
-      const plan = await this.planFromImage(reporter, controller.signal);
+      const { plan, secrets } = await this.planFromImage(reporter, controller.signal);
       await checkPrivileges(plan.image.storage);
       await checkOutputDir(this.outputDir);
       await checkFreeSpace(plan.space);
@@ -43,6 +43,8 @@ export class BuildCommand extends PlanCommand {
         podman: new Podman(runner),
         resources: new CleanupStack(reporter),
         scratch: new CleanupStack(reporter),
+        secrets,
+        mounted: new Map(),
       };
       await executePlan(ctx, controller.signal);
       for (const output of plan.outputs) this.context.stdout.write(`${join(this.outputDir, output.path)}\n`);

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { BuildCommand } from './build.js';
 import { InspectCommand } from './inspect.js';
 import { ManifestCommand } from './manifest.js';
+import { SchemaCommand } from './schema.js';
 import { VersionCommand } from './version.js';
 
 export const BINARY = 'deb-bootc-image-builder';
@@ -18,7 +19,7 @@ export function createCli(): Cli {
     binaryVersion: VERSION,
     enableColors: false,
   });
-  for (const command of [BuildCommand, ManifestCommand, InspectCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
+  for (const command of [BuildCommand, ManifestCommand, InspectCommand, SchemaCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
   return cli;
 }
 

@@ -13,6 +13,11 @@ import type { Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
+import { withBakedLayout } from '../config/baked.js';
+import { loadConfig } from '../config/load.js';
+import type { Secrets } from '../config/secrets.js';
+import { ConfigError, configErrorAt } from '../config/source.js';
+import { customizationProbes } from '../plan/customize.js';
 import { checkTargetArch, ociArch, parseBoolean, parseLogLevel, parsePullPolicy, parseTypes } from './parse-options.js';
 
 /** Options every image-reading command has. */
@@ -34,7 +39,7 @@ export abstract class ImageCommand extends Command {
   }
 
   /** acquire -> inspect: the image's facts. Needs read access to where the image is. */
-  protected async inspectFacts(reporter: Reporter, signal?: AbortSignal): Promise<ImageFacts> {
+  protected async inspectFacts(reporter: Reporter, signal?: AbortSignal, probes: string[] = []): Promise<ImageFacts> {
     const source = parseImageRef(this.image);
     const acquired = await acquireImage(source, {
       runner: createRunner(reporter, signal),
@@ -46,7 +51,7 @@ export abstract class ImageCommand extends Command {
       store: builderStore(),
       hostArch: ociArch(process.arch),
     });
-    return inspectImage(source, acquired);
+    return inspectImage(source, acquired, probes);
   }
 }
 
@@ -72,31 +77,44 @@ export abstract class PlanCommand extends ImageCommand {
 
   targetArch = Option.String('--target-arch', { description: 'architecture of the disk (amd64 only)' });
 
+  config = Option.String('--config', {
+    description: 'build config (TOML, JSON or YAML by extension; - for JSON on stdin) [default: /config.toml or /config.json]',
+  });
+
   local = Option.Boolean('--local', false, { hidden: true });
 
   protected get outputDir(): string {
     return resolve(this.output);
   }
 
-  /** acquire -> inspect -> plan. */
-  protected async planFromImage(reporter: Reporter, signal?: AbortSignal): Promise<Plan> {
+  /** config -> acquire -> inspect -> plan. */
+  protected async planFromImage(reporter: Reporter, signal?: AbortSignal): Promise<{ plan: Plan; secrets: Secrets }> {
     const types = parseTypes(this.types);
     checkTargetArch(this.targetArch);
     if (this.local) reporter.warn('--local has no effect: local storage is always searched first');
-    const facts = await this.inspectFacts(reporter, signal);
-    const plan = planBuild(
-      facts,
-      {
-        types,
-        outputDir: this.outputDir,
-        rootfs: this.rootfs,
-        targetImgref: this.targetImgref,
-        noDefaultKargs: this.noDefaultKernelArgs,
-        hostArch: ociArch(process.arch),
-      },
-      VERSION,
-    );
+    const config = await loadConfig(this.config, this.context.stdin);
+    const facts = await this.inspectFacts(reporter, signal, customizationProbes(config.customizations));
+    const customizations = withBakedLayout(config, facts, reporter);
+    let plan: Plan;
+    try {
+      plan = planBuild(
+        facts,
+        {
+          types,
+          outputDir: this.outputDir,
+          rootfs: this.rootfs,
+          targetImgref: this.targetImgref,
+          noDefaultKargs: this.noDefaultKernelArgs,
+          hostArch: ociArch(process.arch),
+          customizations,
+        },
+        VERSION,
+      );
+    } catch (error) {
+      if (error instanceof ConfigError && config.source) throw configErrorAt(config.source, error);
+      throw error;
+    }
     for (const warning of plan.warnings) reporter.warn(warning);
-    return plan;
+    return { plan, secrets: config.secrets };
   }
 }

@@ -11,7 +11,7 @@ export class ManifestCommand extends PlanCommand {
   });
 
   override async execute(): Promise<number> {
-    const plan = await this.planFromImage(this.createReporter());
+    const { plan } = await this.planFromImage(this.createReporter());
     this.context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return 0;
   }

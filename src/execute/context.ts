@@ -1,5 +1,6 @@
 // What every step handler gets: how to run commands, where to report, and the two cleanup
 // stacks (devices and mounts are released before export; scratch files at the very end).
+import type { Secrets } from '../config/secrets.js';
 import type { Podman } from '../image/podman.js';
 import type { Plan } from '../plan/types.js';
 import type { CleanupStack } from '../run/cleanup.js';
@@ -15,4 +16,8 @@ export interface ExecContext {
   resources: CleanupStack;
   /** work directories: removed when the build ends, however it ends */
   scratch: CleanupStack;
+  /** values for the plan's @secret:NAME@ placeholders */
+  secrets: Secrets;
+  /** early release of each mount the plan may unmount again, by target */
+  mounted: Map<string, () => Promise<void>>;
 }

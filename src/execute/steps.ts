@@ -9,7 +9,8 @@ import { UserError } from '../errors.js';
 import { PATHS } from '../plan/paths.js';
 import type { Step, StepKind } from '../plan/types.js';
 import type { Runner } from '../run/runner.js';
-import { inImage } from './buildroot.js';
+import { revealSecrets } from '../config/secrets.js';
+import { inRoot } from './buildroot.js';
 import type { ExecContext } from './context.js';
 
 type Handler<K extends StepKind> = (step: Extract<Step, { kind: K }>, ctx: ExecContext, run: Runner) => Promise<void>;
@@ -52,14 +53,31 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     await linkDevices(disk, step.links, step.linkDir);
   },
 
-  async exec(step, _ctx, run) {
-    const options = { input: step.stdin, env: step.env };
-    if (step.in === 'image') await run.run(inImage(step.argv), { ...options, display: step.argv, where: '(in image)' });
-    else await run.run(step.argv, options);
+  async exec(step, ctx, run) {
+    // secrets are filled in here, at the last moment; logs and errors show the placeholders
+    const reveal = (text: string) => revealSecrets(text, ctx.secrets);
+    const argv = step.argv.map(reveal);
+    const options = { input: step.stdin === undefined ? undefined : reveal(step.stdin), env: step.env, display: step.argv };
+    if (step.in === 'builder') await run.run(argv, options);
+    else await run.run(inRoot(step.in, argv), { ...options, where: `(in ${step.in})` });
   },
 
   async mount(step, ctx) {
     await mountAndRegister(ctx, step.source, step.target, step.options);
+  },
+
+  async unmount(step, ctx) {
+    const release = ctx.mounted.get(step.target);
+    if (!release) throw new Error(`${step.target} was not mounted by this build`);
+    ctx.mounted.delete(step.target);
+    await release();
+  },
+
+  async 'mount-deployment'(step, ctx) {
+    // the deployment as a booted system sees it: its tree, with the stateroot's /var
+    // (and any /var/* partitions mounted in it) at /var
+    await mountAndRegister(ctx, await deploymentDir(step.sysroot, step.stateroot), step.at, ['bind']);
+    await mountAndRegister(ctx, `${step.sysroot}/ostree/deploy/${step.stateroot}/var`, `${step.at}/var`, ['rbind']);
   },
 
   async mkdir(step) {
@@ -79,10 +97,9 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   },
 
   async 'deployment-file'(step) {
-    const deployments = `${step.sysroot}/ostree/deploy/${step.stateroot}/deploy`;
-    const dirs = (await readdir(deployments)).filter((name) => /^[0-9a-f]{64}\.\d+$/.test(name));
-    if (dirs.length !== 1) throw new Error(`expected one deployment in ${deployments}, found ${dirs.length}`);
-    await writeFile(`${deployments}/${dirs[0]}/${step.path}`, step.content, { mode: step.mode });
+    const path = `${await deploymentDir(step.sysroot, step.stateroot)}/${step.path}`;
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, step.content, { mode: step.mode });
   },
 
   async 'grub-config'(step) {
@@ -126,7 +143,15 @@ export function runStep(step: Step, ctx: ExecContext, run: Runner): Promise<void
 
 async function mountAndRegister(ctx: ExecContext, source: string, target: string, options?: string[]) {
   await mount(ctx.runner, source, target, options);
-  ctx.resources.push(`unmount ${target}`, () => unmount(ctx.runner, target));
+  ctx.mounted.set(target, ctx.resources.push(`unmount ${target}`, () => unmount(ctx.runner, target)));
+}
+
+/** The one deployment directory of a stateroot (its name holds the commit checksum). */
+async function deploymentDir(sysroot: string, stateroot: string): Promise<string> {
+  const deployments = `${sysroot}/ostree/deploy/${stateroot}/deploy`;
+  const dirs = (await readdir(deployments)).filter((name) => /^[0-9a-f]{64}\.\d+$/.test(name));
+  if (dirs.length !== 1) throw new Error(`expected one deployment in ${deployments}, found ${dirs.length}`);
+  return `${deployments}/${dirs[0]}`;
 }
 
 const WRITE_ERRORS: Record<string, string> = {

@@ -54,6 +54,37 @@ export interface LayoutFacts {
   transient: Record<string, DirMode>;
 }
 
+export interface Account {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+}
+
+/** What the image offers that customizations are checked against. */
+export interface SystemFacts {
+  users: Account[];
+  groups: GroupEntry[];
+  /** from /etc/shells */
+  shells: string[];
+  /** generated locales (/usr/lib/locale and locale-archive), normalized like "de_DE.utf8" */
+  locales: string[];
+  /** XKB layouts (xkb-data), which console-setup turns into the console keymap */
+  xkbLayouts: string[];
+  /** /etc/default/keyboard: Debian's keyboard settings (keyboard-configuration) */
+  keyboardDefaults?: string;
+  /** answers to the existence questions the config asked (paths inside the image) */
+  probes: Record<string, boolean>;
+  /** /usr/lib/bootc-image-builder/config.{toml,json} */
+  bakedConfig?: { path: string; text: string };
+}
+
 export interface ImageFacts {
   /** the reference exactly as the user gave it */
   ref: string;
@@ -86,4 +117,5 @@ export interface ImageFacts {
   rootfsTypeFrom?: string;
   /** /usr/lib/ostree/prepare-root.conf */
   prepareRoot: { composefs?: string; sysrootReadonly: boolean };
+  system: SystemFacts;
 }

@@ -3,6 +3,7 @@
 import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, ToolFacts } from './facts.js';
 import { readInitramfs } from './initramfs.js';
 import { LayeredTree } from './layered-tree.js';
+import { readSystem } from './system.js';
 import {
   keyFileBoolean,
   mergeInstallConfigs,
@@ -20,9 +21,10 @@ export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', '
 
 const PACKAGES_OF_INTEREST = /^(ostree|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
-export async function inspectImage(source: ImageSource, { stored, storage }: Acquired): Promise<ImageFacts> {
+/** @param probes paths whose existence the config's checks need to know */
+export async function inspectImage(source: ImageSource, { stored, storage }: Acquired, probes: readonly string[] = []): Promise<ImageFacts> {
   const tree = new LayeredTree(stored.layers);
-  const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot] = await Promise.all([
+  const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot, system] = await Promise.all([
     readOsRelease(tree),
     readKernels(tree),
     readTools(tree),
@@ -30,6 +32,7 @@ export async function inspectImage(source: ImageSource, { stored, storage }: Acq
     readPackages(tree),
     readKargs(tree, stored.arch),
     readPrepareRoot(tree),
+    readSystem(tree, probes),
   ]);
   return {
     ref: source.input,
@@ -51,6 +54,7 @@ export async function inspectImage(source: ImageSource, { stored, storage }: Acq
     rootfsType: kargs.rootfsType,
     rootfsTypeFrom: kargs.rootfsTypeFrom,
     prepareRoot,
+    system,
   };
 }
 

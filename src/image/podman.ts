@@ -3,6 +3,7 @@
 // builder's own store. Every call names its storage explicitly.
 import type { Readable } from 'node:stream';
 import type { Runner } from '../run/runner.js';
+import { DEFAULT_STORAGE } from './storage.js';
 
 /** A containers-storage location: graph root and run root. */
 export interface Storage {
@@ -20,7 +21,9 @@ export interface PullOptions {
 export class Podman {
   constructor(private readonly runner: Runner) {}
 
+  /** podman's default storage needs no options (giving them trips podman's database check). */
   private global(storage: Storage): string[] {
+    if (storage.root === DEFAULT_STORAGE && !storage.runroot) return ['podman'];
     return ['podman', '--root', storage.root, ...(storage.runroot ? ['--runroot', storage.runroot] : []), '--storage-driver', 'overlay'];
   }
 

@@ -1,10 +1,13 @@
 // The planner: image facts + the user's request -> the complete build plan. Pure: no files,
 // no processes, so every decision is unit-testable and printable by `manifest`.
+import { type Customizations, NO_CUSTOMIZATIONS } from '../config/customizations.js';
 import { UserError } from '../errors.js';
 import { checkArchitecture } from '../image/acquire.js';
 import type { ImageFacts } from '../image/facts.js';
 import { validateImage } from '../image/validate.js';
 import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
+import { customizeStage } from './customize.js';
+import { varPartitionsStage } from './var-partitions.js';
 import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
 import { estimateSpace, exportStages, planOutputs, rawDiskPath } from './exports.js';
 import { planKargs } from './kargs.js';
@@ -27,6 +30,7 @@ export interface BuildRequest {
   noDefaultKargs?: boolean;
   /** OCI name of the architecture the builder runs on (the image's tools run here) */
   hostArch?: string;
+  customizations?: Customizations;
 }
 
 export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
@@ -40,10 +44,20 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
       `${facts.ref}: GRUB cannot be installed from this image: install grub-pc-bin (BIOS) and/or grub-efi-amd64-bin or grub-efi-amd64-signed with shim-signed (UEFI)`,
     );
   }
-  const disk = planDisk({ seed: facts.id, imageSizeBytes: facts.sizeBytes, rootfs, bios: bootloader.bios });
+  const custom = request.customizations ?? NO_CUSTOMIZATIONS;
+  const disk = planDisk({
+    seed: facts.id,
+    imageSizeBytes: facts.sizeBytes,
+    rootfs,
+    bios: bootloader.bios,
+    sizes: custom.sizes,
+    extra: custom.partitions,
+  });
   const rootUuid = partition(disk, 'root')?.filesystem?.uuid as string;
-  const kargs = planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs });
-  const { target, warnings } = updateSource(facts, request.targetImgref);
+  const kargs = [...planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs }), ...custom.kargs];
+  const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
+  const customize = customizeStage(custom, facts);
+  const warnings = [...updateWarnings, ...customize.warnings];
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
@@ -62,6 +76,8 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     sysrootStage(input),
     commitStage(input),
     deployStage(input),
+    ...optional(varPartitionsStage(disk, deployment.stateroot)),
+    ...optional(customize.stage),
     bootloaderStage({ facts, disk, bootloader, kargs }),
     finishStage(deployment),
     { title: 'Release the disk', lanes: [[{ kind: 'release' }]] },
@@ -119,9 +135,13 @@ function prepareStage(facts: ImageFacts, outputDir: string): Stage {
   };
 }
 
+function optional(stage: Stage | undefined): Stage[] {
+  return stage ? [stage] : [];
+}
+
 export function partitionStage(disk: DiskLayout, raw: string): Stage {
   const links: Record<string, number> = { disk: 0 };
-  for (const p of disk.partitions) if (p.filesystem) links[p.role] = p.number;
+  for (const p of disk.partitions) if (p.filesystem) links[p.device] = p.number;
   return {
     title: 'Partition the disk',
     lanes: [
@@ -137,17 +157,22 @@ export function partitionStage(disk: DiskLayout, raw: string): Stage {
 export function filesystemStage(disk: DiskLayout): Stage {
   const lanes = disk.partitions
     .filter((p) => p.filesystem)
-    .map((p): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(p.filesystem as Filesystem, device(p.role)) }]);
+    .map((p): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(p.filesystem as Filesystem, device(p.device)) }]);
   return { title: 'Create the filesystems', lanes };
 }
 
 export function mkfs(fs: Filesystem, dev: string): string[] {
+  const label = (flag: string) => (fs.label ? [flag, fs.label] : []);
   switch (fs.type) {
     case 'vfat':
-      return ['mkfs.vfat', '-F', '32', '-n', fs.label, '-i', fs.uuid.replace('-', ''), dev];
+      return ['mkfs.vfat', '-F', '32', ...label('-n'), '-i', fs.uuid.replace('-', ''), dev];
     case 'ext4':
       // Features every GRUB and e2fsck since Debian 11 / Ubuntu 22.04 understand.
-      return ['mkfs.ext4', '-q', '-U', fs.uuid, '-L', fs.label, '-O', '^orphan_file,^metadata_csum_seed', dev];
+      return ['mkfs.ext4', '-q', '-U', fs.uuid, ...label('-L'), '-O', '^orphan_file,^metadata_csum_seed', dev];
+    case 'xfs':
+      return ['mkfs.xfs', '-q', '-m', `uuid=${fs.uuid}`, ...label('-L'), dev];
+    case 'swap':
+      return ['mkswap', '-U', fs.uuid, ...label('-L'), dev];
   }
 }
 

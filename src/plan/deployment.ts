@@ -124,14 +124,20 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
   return { title: `Deploy ${facts.ref}`, lanes: [steps] };
 }
 
-/** Mounts of the deployed system besides / (which ostree's initramfs mounts). */
+/** Mounts of the deployed system besides / (which ostree's initramfs mounts), parents first. */
 export function fstab(disk: DiskLayout): string {
   const lines = ['# Created by deb-bootc-image-builder'];
-  for (const p of disk.partitions) {
-    const fs = p.filesystem;
-    if (!fs || fs.mountpoint === '/') continue;
-    const options = fs.type === 'vfat' ? 'umask=0077,shortname=winnt' : 'defaults';
-    lines.push(`UUID=${fs.uuid} ${fs.mountpoint} ${fs.type} ${options} 0 2`);
+  const filesystems = disk.partitions.flatMap((p) => (p.filesystem && p.filesystem.mountpoint !== '/' ? [p.filesystem] : []));
+  const depth = (m?: string) => (m ? m.split('/').length : 0);
+  for (const fs of filesystems.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))) {
+    if (fs.type === 'swap') {
+      lines.push(`UUID=${fs.uuid} none swap defaults 0 0`);
+      continue;
+    }
+    const options = fs.type === 'vfat' ? (fs.mountpoint === '/boot/efi' ? 'umask=0077,shortname=winnt' : 'defaults') : 'defaults';
+    // fsck at boot only where the image surely has the checker (e2fsck; dosfstools for the ESP)
+    const pass = fs.type === 'ext4' || fs.mountpoint === '/boot/efi' ? 2 : 0;
+    lines.push(`UUID=${fs.uuid} ${fs.mountpoint} ${fs.type} ${options} 0 ${pass}`);
   }
   return `${lines.join('\n')}\n`;
 }

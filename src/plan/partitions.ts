@@ -1,5 +1,7 @@
 // The disk layout: bootc-image-builder's x86_64 GPT table (BIOS boot, ESP, /boot, root),
-// sized from the image, and its rendering as an sfdisk script.
+// sized from the image and the filesystem/disk customizations, with extra partitions
+// (/var/* filesystems, swap) before root so that root takes the rest of the disk.
+import type { ExtraPartition } from '../config/customizations.js';
 import { deriveUuid, deriveVolumeId, fatUuid } from './identity.js';
 import type { DiskLayout, Filesystem, Partition } from './types.js';
 
@@ -12,10 +14,13 @@ export const GPT_TYPES = {
   biosBoot: '21686148-6449-6E6F-744E-656564454649',
   esp: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
   linux: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
+  swap: '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F',
 } as const;
 
 export const DEFAULT_DISK_SIZE = 10 * GiB;
 const MIN_ROOT = 2 * GiB;
+const DEFAULT_ESP = 501 * MiB;
+const DEFAULT_BOOT = GiB;
 /** First partition starts at 1 MiB; the backup GPT needs the last 33 sectors, we keep 1 MiB. */
 const HEAD = MiB;
 const TAIL = MiB;
@@ -25,6 +30,9 @@ export interface LayoutInput {
   imageSizeBytes: number;
   rootfs: 'ext4';
   bios: boolean;
+  /** minimum sizes from filesystem/disk customizations */
+  sizes?: { root?: number; boot?: number; esp?: number; disk?: number };
+  extra?: ExtraPartition[];
 }
 
 export function roundUpMiB(bytes: number): number {
@@ -32,40 +40,51 @@ export function roundUpMiB(bytes: number): number {
 }
 
 /** Smallest root partition that holds the deployment: twice the image, at least 2 GiB. */
-export function minimumRootBytes(imageSizeBytes: number): number {
-  return Math.max(MIN_ROOT, roundUpMiB(2 * imageSizeBytes));
+export function minimumRootBytes(imageSizeBytes: number, requested = 0): number {
+  return roundUpMiB(Math.max(MIN_ROOT, 2 * imageSizeBytes, requested));
 }
 
 export function planDisk(input: LayoutInput): DiskLayout {
-  const fs = (purpose: string, type: Filesystem['type'], label: string, mountpoint: string): Filesystem => ({
+  const sizes = input.sizes ?? {};
+  const fs = (purpose: string, type: Filesystem['type'], label: string | undefined, mountpoint?: string): Filesystem => ({
     type,
-    label,
+    ...(label ? { label } : {}),
     uuid: type === 'vfat' ? fatUuid(deriveVolumeId(input.seed, purpose)) : deriveUuid(input.seed, purpose),
-    mountpoint,
+    ...(mountpoint ? { mountpoint } : {}),
   });
-  const fixed: Omit<Partition, 'number' | 'startBytes' | 'uuid'>[] = [
+  type Draft = Omit<Partition, 'number' | 'startBytes' | 'uuid' | 'device'> & { uuid?: string };
+  const drafts: Draft[] = [
     ...(input.bios ? [{ role: 'bios-boot' as const, name: 'BIOS-BOOT', typeGuid: GPT_TYPES.biosBoot, sizeBytes: MiB }] : []),
-    { role: 'esp', name: 'EFI-SYSTEM', typeGuid: GPT_TYPES.esp, sizeBytes: 501 * MiB, filesystem: fs('esp', 'vfat', 'EFI-SYSTEM', '/boot/efi') },
-    { role: 'boot', name: 'boot', typeGuid: GPT_TYPES.linux, sizeBytes: GiB, filesystem: fs('boot', input.rootfs, 'boot', '/boot') },
+    { role: 'esp', name: 'EFI-SYSTEM', typeGuid: GPT_TYPES.esp, sizeBytes: roundUpMiB(Math.max(DEFAULT_ESP, sizes.esp ?? 0)), filesystem: fs('esp', 'vfat', 'EFI-SYSTEM', '/boot/efi') },
+    { role: 'boot', name: 'boot', typeGuid: GPT_TYPES.linux, sizeBytes: roundUpMiB(Math.max(DEFAULT_BOOT, sizes.boot ?? 0)), filesystem: fs('boot', input.rootfs, 'boot', '/boot') },
+    ...(input.extra ?? []).map((p, i): Draft => {
+      const purpose = `extra-${p.mountpoint ?? p.fsType}-${i}`;
+      return {
+        role: 'extra',
+        name: p.partLabel ?? (p.mountpoint ? p.mountpoint.slice(1).replaceAll('/', '-') : p.fsType),
+        typeGuid: p.partType ?? (p.fsType === 'swap' ? GPT_TYPES.swap : GPT_TYPES.linux),
+        sizeBytes: roundUpMiB(p.minBytes),
+        ...(p.partUuid ? { uuid: p.partUuid.toLowerCase() } : {}),
+        ...(p.fsType === 'none' ? {} : { filesystem: fs(purpose, p.fsType, p.label, p.mountpoint) }),
+      };
+    }),
   ];
-  const rootStart = HEAD + fixed.reduce((sum, p) => sum + p.sizeBytes, 0);
-  const sizeBytes = Math.max(DEFAULT_DISK_SIZE, rootStart + minimumRootBytes(input.imageSizeBytes) + TAIL);
+  const rootStart = HEAD + drafts.reduce((sum, p) => sum + p.sizeBytes, 0);
+  const sizeBytes = roundUpMiB(Math.max(DEFAULT_DISK_SIZE, sizes.disk ?? 0, rootStart + minimumRootBytes(input.imageSizeBytes, sizes.root) + TAIL));
+  drafts.push({ role: 'root', name: 'root', typeGuid: GPT_TYPES.linux, sizeBytes: sizeBytes - rootStart - TAIL, filesystem: fs('root', input.rootfs, 'root', '/') });
 
-  const partitions: Partition[] = [];
   let start = HEAD;
-  for (const p of fixed) {
-    partitions.push({ ...p, number: partitions.length + 1, startBytes: start, uuid: deriveUuid(input.seed, `part-${p.role}`) });
-    start += p.sizeBytes;
-  }
-  partitions.push({
-    number: partitions.length + 1,
-    role: 'root',
-    name: 'root',
-    typeGuid: GPT_TYPES.linux,
-    uuid: deriveUuid(input.seed, 'part-root'),
-    startBytes: start,
-    sizeBytes: sizeBytes - start - TAIL,
-    filesystem: fs('root', input.rootfs, 'root', '/'),
+  const partitions = drafts.map((d, i): Partition => {
+    const number = i + 1;
+    const partition: Partition = {
+      ...d,
+      number,
+      device: d.role === 'extra' ? `part${number}` : d.role,
+      startBytes: start,
+      uuid: d.uuid ?? deriveUuid(input.seed, d.role === 'extra' ? `part-extra-${number}` : `part-${d.role}`),
+    };
+    start += d.sizeBytes;
+    return partition;
   });
   return { sizeBytes, table: 'gpt', uuid: deriveUuid(input.seed, 'disk'), partitions };
 }

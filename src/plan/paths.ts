@@ -19,6 +19,8 @@ export const PATHS = {
   files: `${RUN}/files`,
   /** the tree overlaid on the image at commit time (usr/etc) */
   stage: `${RUN}/files/stage`,
+  /** the deployment (with its stateroot /var), where customizations are applied */
+  deployment: `${RUN}/deployment`,
 } as const;
 
 export const device = (role: string) => `${PATHS.dev}/${role}`;

@@ -3,7 +3,7 @@
 
 /** Where a command runs: with the builder's tools, or inside the source image (its own
  * ostree and GRUB, as bootc-image-builder uses the image as the buildroot). */
-export type Where = 'builder' | 'image';
+export type Where = 'builder' | 'image' | 'deployment';
 
 export type Step =
   | { kind: 'scratch-dir'; path: string }
@@ -12,6 +12,8 @@ export type Step =
   | { kind: 'attach-disk'; path: string; links: Record<string, number>; linkDir: string }
   | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
+  | { kind: 'unmount'; target: string }
+  | { kind: 'mount-deployment'; sysroot: string; stateroot: string; at: string }
   | { kind: 'mkdir'; path: string; mode: number; uid?: number; gid?: number }
   | { kind: 'write-file'; path: string; content: string; mode?: number }
   | { kind: 'symlink'; path: string; target: string }
@@ -29,18 +31,21 @@ export interface Stage {
   lanes: Step[][];
 }
 
-export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root';
+export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root' | 'extra';
 
 export interface Filesystem {
-  type: 'vfat' | 'ext4';
-  label: string;
+  type: 'vfat' | 'ext4' | 'xfs' | 'swap';
+  label?: string;
   uuid: string;
-  mountpoint: string;
+  /** absent for swap */
+  mountpoint?: string;
 }
 
 export interface Partition {
   number: number;
   role: PartitionRole;
+  /** name of its device link in PATHS.dev */
+  device: string;
   name: string;
   typeGuid: string;
   uuid: string;

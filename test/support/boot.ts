@@ -1,7 +1,8 @@
 // Boots a disk image in QEMU and reports what the booted system says about itself. A check
-// unit is handed to systemd (>= 256) as SMBIOS credentials, so any image can be checked
-// without changing it: after multi-user.target it prints the system state and
-// `ostree admin status` to the console, then powers off. KVM is tried first; when it is
+// unit and its script are handed to systemd (>= 256) as SMBIOS credentials, so any image
+// can be checked without changing it: after multi-user.target the script prints the system
+// state, `ostree admin status` and any probes the test asked for to the console, then
+// powers off. KVM is tried first; when it is
 // missing or cannot run the guest (nested KVM here dies in the kernel's decompressor), the
 // boot is retried under TCG.
 import { accessSync, constants, copyFileSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ export interface BootResult {
   seconds: number;
   /** container-image-reference of the booted deployment's origin */
   origin?: string;
+  /** output of each requested probe, whitespace collapsed */
+  probes: Record<string, string>;
   /** the check unit ran, which it does only once multi-user.target is reached */
   reachedMultiUser: boolean;
   /** `systemctl is-system-running --wait` */
@@ -31,6 +34,8 @@ export interface BootOptions {
   format: 'qcow2' | 'raw';
   log: string;
   timeoutSeconds?: number;
+  /** shell commands run in the booted system after multi-user.target, by name */
+  probes?: Record<string, string>;
 }
 
 const BEGIN = 'DBIB-CHECK-BEGIN';
@@ -38,20 +43,25 @@ const END = 'DBIB-CHECK-END';
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
-const CHECK_SCRIPT = [
-  `echo ${BEGIN}`,
-  'echo state=$(systemctl is-system-running --wait)',
-  'echo failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1)',
-  'echo cmdline=$(cat /proc/cmdline)',
-  'echo origin=$(sed -n "s/^container-image-reference=//p" /ostree/deploy/default/deploy/*.origin)',
-  'echo ostree-status-begin',
-  'ostree admin status',
-  'echo ostree-status-end',
-  `echo ${END}`,
-  'systemctl poweroff',
-].join('; ');
+function checkScript(probes: Record<string, string>): string {
+  return [
+    `echo ${BEGIN}`,
+    'echo "state=$(systemctl is-system-running --wait)"',
+    'echo "failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1 | tr "\\n" " ")"',
+    'echo "cmdline=$(cat /proc/cmdline)"',
+    'echo "origin=$(sed -n "s/^container-image-reference=//p" /ostree/deploy/default/deploy/*.origin)"',
+    'echo "probe.LANG=$LANG"',
+    'export LC_ALL=C',
+    ...Object.entries(probes).map(([name, command]) => `echo "probe.${name}=$( { ${command} ; } 2>&1 | tr "\\n" " ")"`),
+    'echo ostree-status-begin',
+    'ostree admin status',
+    'echo ostree-status-end',
+    `echo ${END}`,
+    'systemctl poweroff',
+    '',
+  ].join('\n');
+}
 
-/** systemd expands $ and % in ExecStart=; double them so the shell sees them. */
 const CHECK_UNIT = `[Unit]
 Description=deb-bootc-image-builder boot check
 After=multi-user.target
@@ -61,7 +71,7 @@ Type=simple
 StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/console
-ExecStart=/bin/sh -c '${CHECK_SCRIPT.replaceAll('$', '$$').replaceAll('%', '%%')}'
+ExecStart=/bin/sh /run/credentials/@system/dbib.check
 `;
 
 function credential(name: string, value: string): string[] {
@@ -78,6 +88,7 @@ export function qemuArgs(disk: string, options: BootOptions, accel: 'kvm' | 'tcg
     '-drive', `file=${disk},format=${options.format},if=virtio,snapshot=on`,
     '-display', 'none', '-monitor', 'none', '-serial', `file:${options.log}`, '-no-reboot',
     ...credential('systemd.extra-unit.dbib-check.service', CHECK_UNIT),
+    ...credential('dbib.check', checkScript(options.probes ?? {})),
     ...credential('systemd.unit-dropin.multi-user.target~dbib-check', '[Unit]\nWants=dbib-check.service\n'),
   ];
 }
@@ -130,18 +141,26 @@ async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'
   return { firmware: options.firmware, accel, seconds, log: options.log, ...parseCheck(log) };
 }
 
+/** The serial log as text: carriage returns and terminal escape sequences removed. */
 function readLog(path: string): string {
   try {
-    return readFileSync(path, 'latin1').replaceAll('\r', '');
+    return stripTerminalCodes(readFileSync(path, 'latin1'));
   } catch {
     return '';
   }
 }
 
-export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'origin' | 'ostreeStatus'> {
+export function stripTerminalCodes(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), charset selection, other two-byte codes
+  return text.replaceAll('\r', '').replace(/\x1b(\[[0-9;?!]*[ -\/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[()][0-9A-Za-z]|[^[\]])/g, '');
+}
+
+export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'origin' | 'ostreeStatus' | 'probes'> {
   const begin = log.lastIndexOf(BEGIN);
   const section = begin >= 0 ? log.slice(begin) : '';
-  const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(section)?.[1]?.trim();
+  // a login prompt may share the console line: match after line start, a space or a colon
+  const field = (name: string) => new RegExp(`(?:^|[\\s:])${name}=(.*)$`, 'm').exec(section)?.[1]?.trim();
   const status = /ostree-status-begin\n([\s\S]*?)ostree-status-end/.exec(section)?.[1] ?? '';
   return {
     reachedMultiUser: begin >= 0,
@@ -149,6 +168,8 @@ export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | '
     failedUnits: (field('failed') ?? '').split(/\s+/).filter(Boolean),
     cmdline: field('cmdline'),
     origin: field('origin'),
+    // probe lines can be preceded by a login prompt written to the same console
+    probes: Object.fromEntries([...section.matchAll(/probe\.(\w+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] as string).replace(/\s+/g, ' ').trim()])),
     ostreeStatus: status.trim(),
   };
 }

@@ -20,6 +20,8 @@ export async function runStages(plan: Plan, stages: Stage[], signal = new AbortC
     podman: new Podman(runner),
     resources: new CleanupStack(reporter),
     scratch: new CleanupStack(reporter),
+    secrets: new Map<string, string>(),
+    mounted: new Map(),
   };
   try {
     await executePlan(ctx, signal);

@@ -40,6 +40,30 @@ describe('planDisk', () => {
     expect(disk.sizeBytes).toBe(1527 * MiB + 12 * GiB + MiB);
   });
 
+  it('puts customized partitions before root and sizes everything as asked', async () => {
+    const disk = planDisk({
+      seed,
+      imageSizeBytes: 507_414_434,
+      rootfs: 'ext4',
+      bios: true,
+      sizes: { root: 5 * GiB, boot: 2 * GiB, disk: 20 * GiB },
+      extra: [
+        { fsType: 'swap', minBytes: 256 * MiB, label: 'swap', at: [] },
+        { mountpoint: '/var/lib/data', fsType: 'xfs', minBytes: 100 * 1000 * 1000, partLabel: 'data', at: [] },
+      ],
+    });
+    expect(disk.partitions.map((p) => [p.role, p.device, p.name, p.sizeBytes / MiB, p.filesystem?.type])).toEqual([
+      ['bios-boot', 'bios-boot', 'BIOS-BOOT', 1, undefined],
+      ['esp', 'esp', 'EFI-SYSTEM', 501, 'vfat'],
+      ['boot', 'boot', 'boot', 2048, 'ext4'],
+      ['extra', 'part4', 'swap', 256, 'swap'],
+      ['extra', 'part5', 'data', 96, 'xfs'],
+      ['root', 'root', 'root', 20 * 1024 - 1 - 1 - 501 - 2048 - 256 - 96 - 1, 'ext4'],
+    ]);
+    expect(disk.partitions[3]?.typeGuid).toBe('0657FD6D-A4AB-43C4-84E5-0933C84B4F4F');
+    await expect(sfdiskScript(disk)).toMatchFileSnapshot('../golden/x86_64-custom-partitions.sfdisk');
+  });
+
   it('uses FAT volume serials for the ESP and RFC 4122 UUIDs elsewhere', () => {
     const disk = planDisk({ seed, imageSizeBytes: 1, rootfs: 'ext4', bios: true });
     expect(disk.partitions[1]?.filesystem?.uuid).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);

@@ -1,0 +1,237 @@
+// Checks a schema-valid config against the rules a bootc disk imposes (the same rules as
+// bootc-image-builder where it has them) and turns it into Customizations plus Secrets.
+// Pure: every problem is a ConfigError that names its key.
+import type { Customizations, ExtraPartition, NodeSpec, PasswordKind, UserSpec } from './customizations.js';
+import type { Config, CustomizationsConfig } from './schema.js';
+import { REFUSED_CUSTOMIZATIONS, REFUSED_TOP_LEVEL } from './schema.js';
+import { fileSecret, keySecret, passwordSecret } from './secrets.js';
+import { parseSize } from './size.js';
+import { ConfigError, type KeyPath } from './source.js';
+
+/** /var subdirectories bootc-image-builder will not make filesystems of (symlinks on bootc systems). */
+const DENIED_VAR_MOUNTS = ['/var/home', '/var/lock', '/var/mail', '/var/mnt', '/var/roothome', '/var/run', '/var/srv', '/var/usrlocal'];
+/** Files the builder manages itself. */
+const DENIED_FILES = ['/etc/fstab', '/etc/group', '/etc/passwd', '/etc/shadow', '/etc/gshadow'];
+const NODE_ROOTS = ['/etc', '/root', '/var'];
+const NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$/;
+const HASH = /^(\$(1|2[abxy]|5|6|7|y|gy|sha1|md5)\$|[!*])/;
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const TIMEZONE = /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/;
+const LANGUAGE = /^([a-z]{2,3}(_[A-Z]{2})?(\.[A-Za-z0-9-]+)?(@[a-z]+)?|C|POSIX|C\.(UTF-8|utf8))$/;
+const UNIT = /^[A-Za-z0-9:_.\\@-]+$/;
+
+export interface Normalized {
+  customizations: Customizations;
+  secrets: Map<string, string>;
+}
+
+export function normalizeConfig(config: Config): Normalized {
+  refuseKeys(config, REFUSED_TOP_LEVEL, []);
+  if (config.blueprint && config.customizations) {
+    throw new ConfigError(['blueprint'], 'give the customizations either at the top level or under "blueprint", not both');
+  }
+  const base: KeyPath = config.blueprint ? ['blueprint', 'customizations'] : ['customizations'];
+  if (config.blueprint) refuseKeys(config.blueprint, REFUSED_TOP_LEVEL, ['blueprint']);
+  const c: CustomizationsConfig = (config.blueprint ?? config).customizations ?? {};
+  refuseKeys(c, REFUSED_CUSTOMIZATIONS, base);
+  const at = (...rest: KeyPath): KeyPath => [...base, ...rest];
+  const secrets = new Map<string, string>();
+
+  if (c.kernel?.name !== undefined) throw new ConfigError(at('kernel', 'name'), 'not supported: a bootc image ships its own kernel');
+  if (c.hostname !== undefined && !HOSTNAME.test(c.hostname)) throw new ConfigError(at('hostname'), 'not a valid host name');
+  if (c.filesystem && c.disk) throw new ConfigError(at('disk'), 'cannot be combined with filesystem customizations: use one of them');
+
+  return {
+    customizations: {
+      base,
+      hostname: c.hostname,
+      kargs: (c.kernel?.append ?? '').split(/\s+/).filter(Boolean),
+      groups: groups(c, at),
+      users: users(c, at, secrets),
+      timezone: timezone(c, at),
+      locale: locale(c, at),
+      services: services(c, at),
+      ...layout(c, at),
+      files: (c.files ?? []).map((f, i) => {
+        if (f.uri !== undefined) throw new ConfigError(at('files', i, 'uri'), 'not supported: give the contents in "data"');
+        const node = fsNode(f, 0o644, at('files', i), 'file');
+        if (DENIED_FILES.includes(node.path)) throw new ConfigError(at('files', i, 'path'), `${node.path} is managed by the builder: use user and group customizations`);
+        secrets.set(fileSecret(i), f.data ?? '');
+        return node;
+      }),
+      directories: (c.directories ?? []).map((d, i) => ({ ...fsNode(d, 0o755, at('directories', i), 'directory'), ensureParents: d.ensure_parents ?? false })),
+    },
+    secrets,
+  };
+}
+
+function refuseKeys(object: object, refused: Record<string, string>, base: KeyPath): void {
+  const first = Object.keys(refused).find((k) => (object as Record<string, unknown>)[k] !== undefined);
+  if (first) throw new ConfigError([...base, first], `not supported: ${refused[first]}`);
+}
+
+function groups(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath) {
+  const seen = new Map<string, number>();
+  return (c.group ?? []).map((g, i) => {
+    if (!NAME.test(g.name)) throw new ConfigError(at('group', i, 'name'), `"${g.name}" is not a valid group name`);
+    if (seen.has(g.name)) throw new ConfigError(at('group', i, 'name'), `group ${g.name} is already listed at group[${seen.get(g.name)}]`);
+    seen.set(g.name, i);
+    return { name: g.name, gid: g.gid, at: at('group', i) };
+  });
+}
+
+function users(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath, secrets: Map<string, string>): UserSpec[] {
+  const byName = new Map<string, UserSpec>();
+  (c.sshkey ?? []).forEach((k, i) => {
+    if (!NAME.test(k.user)) throw new ConfigError(at('sshkey', i, 'user'), `"${k.user}" is not a valid user name`);
+    secrets.set(keySecret(k.user), k.key.trim());
+    byName.set(k.user, { name: k.user, at: at('sshkey', i), key: true, groups: [], forcePasswordReset: false });
+  });
+  const listed = new Set<string>();
+  (c.user ?? []).forEach((u, i) => {
+    const path = at('user', i);
+    if (!NAME.test(u.name)) throw new ConfigError([...path, 'name'], `"${u.name}" is not a valid user name`);
+    if (listed.has(u.name)) throw new ConfigError([...path, 'name'], `user ${u.name} is listed twice`);
+    listed.add(u.name);
+    for (const field of ['home', 'shell'] as const) {
+      const v = u[field];
+      if (v !== undefined && !v.startsWith('/')) throw new ConfigError([...path, field], 'must be an absolute path');
+    }
+    (u.groups ?? []).forEach((g, j) => {
+      if (!NAME.test(g)) throw new ConfigError([...path, 'groups', j], `"${g}" is not a valid group name`);
+    });
+    let password: PasswordKind | undefined;
+    if (u.password !== undefined) {
+      password = u.password === '' ? 'locked' : HASH.test(u.password) ? 'hash' : 'plain';
+      if (password !== 'locked') secrets.set(passwordSecret(u.name), u.password);
+    }
+    if (u.key !== undefined) secrets.set(keySecret(u.name), u.key.trim());
+    byName.set(u.name, {
+      name: u.name,
+      at: path,
+      description: u.description,
+      password,
+      key: u.key !== undefined || byName.get(u.name)?.key === true,
+      home: u.home?.replace(/\/+$/, ''),
+      shell: u.shell,
+      groups: u.groups ?? [],
+      uid: u.uid,
+      gid: u.gid,
+      expiredate: u.expiredate,
+      forcePasswordReset: u.force_password_reset ?? false,
+    });
+  });
+  return [...byName.values()];
+}
+
+function timezone(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Customizations['timezone'] {
+  if (!c.timezone) return undefined;
+  const zone = c.timezone.timezone;
+  if (zone !== undefined && !TIMEZONE.test(zone)) throw new ConfigError(at('timezone', 'timezone'), `"${zone}" is not a time zone name (e.g. Europe/Berlin)`);
+  return { zone, ntpServers: c.timezone.ntpservers ?? [] };
+}
+
+function locale(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Customizations['locale'] {
+  if (!c.locale) return undefined;
+  const language = c.locale.languages?.[0];
+  c.locale.languages?.forEach((l, i) => {
+    if (!LANGUAGE.test(l)) throw new ConfigError(at('locale', 'languages', i), `"${l}" is not a locale name (e.g. en_US.UTF-8)`);
+  });
+  const keyboard = c.locale.keyboard;
+  if (keyboard !== undefined && !/^[A-Za-z0-9_-]+$/.test(keyboard)) throw new ConfigError(at('locale', 'keyboard'), `"${keyboard}" is not a keyboard layout name (e.g. de)`);
+  return { language, keyboard, at: at('locale') };
+}
+
+function services(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Customizations['services'] {
+  const list = (key: 'enabled' | 'disabled' | 'masked') =>
+    (c.services?.[key] ?? []).map((name, i) => {
+      if (!UNIT.test(name)) throw new ConfigError(at('services', key, i), `"${name}" is not a unit name`);
+      return name.includes('.') ? name : `${name}.service`;
+    });
+  return { enabled: list('enabled'), disabled: list('disabled'), masked: list('masked') };
+}
+
+function size(value: number | string, path: KeyPath): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined) throw new ConfigError(path, `"${value}" is not a size: use bytes or a unit (kB, KiB, MB, MiB, GB, GiB, TB, TiB), e.g. "10 GiB"`);
+  if (bytes === 0) throw new ConfigError(path, 'must be greater than 0');
+  return bytes;
+}
+
+/** Mountpoints other than / and /boot: under /var, not one of the denied symlinks. */
+function checkVarMountpoint(mountpoint: string, path: KeyPath): void {
+  canonical(mountpoint, path);
+  if (mountpoint === '/var') throw new ConfigError(path, '/var itself cannot be a separate filesystem (ostree manages it); use a directory under /var');
+  if (!mountpoint.startsWith('/var/')) throw new ConfigError(path, `${mountpoint}: mountpoints must be /, /boot or under /var (everything else comes read-only from the image)`);
+  const denied = DENIED_VAR_MOUNTS.find((d) => mountpoint === d || mountpoint.startsWith(`${d}/`));
+  if (denied) throw new ConfigError(path, `${mountpoint}: ${denied} cannot be a separate filesystem`);
+}
+
+function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<Customizations, 'sizes' | 'partitions'> {
+  const sizes: Customizations['sizes'] = {};
+  const partitions: ExtraPartition[] = [];
+  const seen = new Set<string>();
+  const claim = (mountpoint: string, path: KeyPath) => {
+    if (seen.has(mountpoint)) throw new ConfigError(path, `${mountpoint} is listed twice`);
+    seen.add(mountpoint);
+  };
+  (c.filesystem ?? []).forEach((f, i) => {
+    const path = at('filesystem', i, 'mountpoint');
+    claim(f.mountpoint, path);
+    const bytes = size(f.minsize, at('filesystem', i, 'minsize'));
+    if (f.mountpoint === '/') sizes.root = bytes;
+    else if (f.mountpoint === '/boot') sizes.boot = bytes;
+    else {
+      checkVarMountpoint(f.mountpoint, path);
+      partitions.push({ mountpoint: f.mountpoint, fsType: 'ext4', minBytes: bytes, at: at('filesystem', i) });
+    }
+  });
+  const disk = c.disk;
+  if (disk) {
+    if (disk.type === 'dos') throw new ConfigError(at('disk', 'type'), 'only GPT disks are made (one disk boots both BIOS and UEFI)');
+    if (disk.minsize !== undefined) sizes.disk = size(disk.minsize, at('disk', 'minsize'));
+    (disk.partitions ?? []).forEach((p, i) => {
+      const path = at('disk', 'partitions', i);
+      if (p.type === 'lvm' || p.type === 'btrfs') throw new ConfigError([...path, 'type'], `${p.type} partitions are not supported yet; use plain partitions`);
+      for (const key of ['name', 'logical_volumes', 'subvolumes'] as const) {
+        if (p[key] !== undefined) throw new ConfigError([...path, key], 'only for lvm and btrfs partitions');
+      }
+      const bytes = size(p.minsize, [...path, 'minsize']);
+      const fsType = p.fs_type ?? 'ext4';
+      const mountpoint = p.mountpoint;
+      if ((fsType === 'swap' || fsType === 'none') && mountpoint) throw new ConfigError([...path, 'mountpoint'], `a ${fsType} partition has no mountpoint`);
+      if (mountpoint) claim(mountpoint, [...path, 'mountpoint']);
+      if (mountpoint === '/' || mountpoint === '/boot') {
+        if (fsType !== 'ext4') throw new ConfigError([...path, 'fs_type'], `${mountpoint} must be ext4 here`);
+        sizes[mountpoint === '/' ? 'root' : 'boot'] = bytes;
+      } else if (mountpoint === '/boot/efi') {
+        if (fsType !== 'vfat') throw new ConfigError([...path, 'fs_type'], '/boot/efi must be vfat');
+        sizes.esp = bytes;
+      } else {
+        if (mountpoint) checkVarMountpoint(mountpoint, [...path, 'mountpoint']);
+        else if (fsType !== 'swap' && fsType !== 'none') throw new ConfigError([...path, 'mountpoint'], `a ${fsType} partition needs a mountpoint`);
+        partitions.push({ mountpoint, fsType, minBytes: bytes, label: p.label, partLabel: p.part_label, partType: p.part_type, partUuid: p.part_uuid, at: path });
+      }
+    });
+  }
+  return { sizes, partitions };
+}
+
+function canonical(path: string, at: KeyPath): void {
+  if (!path.startsWith('/') || path !== path.replace(/\/+$/, '') || /\/\/|\/\.\.?(\/|$)/.test(path)) {
+    throw new ConfigError(at, `"${path}" is not an absolute, canonical path`);
+  }
+}
+
+function fsNode(n: { path: string; mode?: string; user?: string | number; group?: string | number }, mode: number, at: KeyPath, what: string): NodeSpec {
+  canonical(n.path, [...at, 'path']);
+  if (!NODE_ROOTS.some((r) => n.path.startsWith(`${r}/`))) {
+    throw new ConfigError([...at, 'path'], `${n.path}: a ${what} can only go under /etc, /root or /var (everything else is the read-only image)`);
+  }
+  if (/^\/var\/(run|tmp|lock)(\/|$)/.test(n.path)) throw new ConfigError([...at, 'path'], `${n.path}: /var/run, /var/tmp and /var/lock are cleared at boot`);
+  for (const key of ['user', 'group'] as const) {
+    const v = n[key];
+    if (typeof v === 'string' && !NAME.test(v)) throw new ConfigError([...at, key], `"${v}" is not a valid name`);
+  }
+  return { path: n.path, mode: n.mode === undefined ? mode : parseInt(n.mode, 8), user: n.user ?? 'root', group: n.group ?? 'root', at };
+}

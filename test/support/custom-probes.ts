@@ -1,0 +1,21 @@
+// What the customizations test asks the booted system (test/fixtures/configs/everything.toml).
+export const CUSTOM_PROBES: Record<string, string> = {
+  alice: 'id alice',
+  bob: 'id bob',
+  developers: 'getent group developers',
+  aliceHome: 'stat -L -c "%U:%G %a" ~alice',
+  bobHome: 'getent passwd bob | cut -d: -f6,7; stat -c "%U:%G" /var/home/robert',
+  alicePassword: `h=$(awk -F: '$1=="alice"{print $2}' /etc/shadow); echo "\${h%%\\$*}\${h#\\$}" | cut -c1-3; perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "verifies" : "differs"' 'correct horse battery' "$h"`,
+  bobPassword: `h=$(awk -F: '$1=="bob"{print $2}' /etc/shadow); perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "verifies" : "differs"' 'bob secret' "$h"; chage -l bob | grep -i "last password change"`,
+  aliceKey: 'stat -c "%a %U" ~alice/.ssh ~alice/.ssh/authorized_keys; cut -d" " -f3 ~alice/.ssh/authorized_keys',
+  bobKey: 'stat -c "%a %U" /var/home/robert/.ssh/authorized_keys; cut -d" " -f3 /var/home/robert/.ssh/authorized_keys',
+  rootKey: 'getent passwd root | cut -d: -f6; stat -c "%a %U" /var/roothome/.ssh/authorized_keys; cut -d" " -f3 /var/roothome/.ssh/authorized_keys',
+  hostname: 'hostname',
+  timezone: 'timedatectl show --property=Timezone --value; readlink /etc/localtime',
+  locale: 'localectl status | grep -E "System Locale|VC Keymap|X11 Layout"',
+  keymap: 'dumpkeys -C /dev/tty1 | grep -E "^keycode +21 "',
+  varData: 'findmnt -no FSTYPE,TARGET /var/data; lsblk -no SIZE "$(findmnt -no SOURCE /var/data)"',
+  files: 'stat -c "%n %a %U:%G" /etc/dbib/app.conf /root/notes.txt /var/data/shared; cat /etc/dbib/app.conf /root/notes.txt',
+  services: 'systemctl is-enabled fstrim.timer e2scrub_reap.service apt-daily.timer',
+  rootSize: 'df -BG --output=size /sysroot | tail -1',
+};

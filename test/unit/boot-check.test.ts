@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseCheck, stripTerminalCodes } from '../support/boot.js';
+
+describe('boot check parsing', () => {
+  it('reads fields and probes even when a login prompt shares their line', () => {
+    const log = [
+      'noise',
+      'DBIB-CHECK-BEGIN',
+      'dbib-custom login: state=running',
+      'failed=',
+      'cmdline=root=UUID=x rw',
+      'probe.LANG=de_DE.UTF-8',
+      'dbib-custom login: probe.bob=uid=2001(bob)  gid=2001(bob)',
+      'ostree-status-begin',
+      '* default abc.0',
+      'ostree-status-end',
+      'DBIB-CHECK-END',
+    ].join('\n');
+    expect(parseCheck(log)).toMatchObject({
+      reachedMultiUser: true,
+      state: 'running',
+      failedUnits: [],
+      cmdline: 'root=UUID=x rw',
+      ostreeStatus: '* default abc.0',
+      probes: { LANG: 'de_DE.UTF-8', bob: 'uid=2001(bob) gid=2001(bob)' },
+    });
+  });
+
+  it('reads lines that terminal escape codes ran into', () => {
+    // bytes as agetty left them on a real console
+    const noise = '\x1b[!p\x1b]104\x07\x1b[?7h\x1b[6n\x1b[32766;32766H\x1b[6n';
+    const log = stripTerminalCodes(`DBIB-CHECK-BEGIN\n${noise}${noise}state=running\r\nDBIB-CHECK-END\n`);
+    expect(parseCheck(log).state).toBe('running');
+  });
+
+  it('reports a system that never reached the check', () => {
+    expect(parseCheck('kernel panic')).toMatchObject({ reachedMultiUser: false, state: undefined });
+  });
+});

@@ -1,0 +1,97 @@
+// Config files: BIB's examples load unchanged; every invalid config is refused with one
+// line naming file, line, column and key.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configFromText, formatOf } from '../../src/config/load.js';
+import { parseSize } from '../../src/config/size.js';
+import { UserError } from '../../src/errors.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
+
+describe('valid configs', () => {
+  it("loads bootc-image-builder's README examples unchanged", () => {
+    const { customizations, secrets } = configFromText('config.toml', fixture('bib-readme.toml'), 'toml');
+    expect(customizations.users).toMatchObject([{ name: 'alice', password: 'plain', key: true, groups: ['wheel'] }]);
+    expect(customizations.sizes).toEqual({ root: 10 * 2 ** 30 });
+    expect(customizations.partitions).toMatchObject([{ mountpoint: '/var/data', fsType: 'ext4', minBytes: 20 * 2 ** 30 }]);
+    expect(secrets.get('user.alice.password')).toBe('bob');
+    expect(configFromText('config.json', fixture('bib-readme-kernel.json'), 'json').customizations.kargs).toEqual(['mitigations=auto,nosmt']);
+  });
+
+  it('reads the same config from TOML, JSON and YAML, and the {"blueprint": ...} form', () => {
+    const toml = configFromText('c.toml', '[[customizations.user]]\nname = "a"\ngroups = ["sudo"]\n', 'toml').customizations;
+    const json = configFromText('c.json', '{"customizations": {"user": [{"name": "a", "groups": ["sudo"]}]}}', 'json').customizations;
+    const yaml = configFromText('c.yaml', 'customizations:\n  user:\n    - name: a\n      groups: [sudo]\n', 'yaml').customizations;
+    const wrapped = configFromText('c.json', '{"blueprint": {"customizations": {"user": [{"name": "a", "groups": ["sudo"]}]}}}', 'json').customizations;
+    expect(json.users).toEqual(toml.users.map((u) => ({ ...u, at: ['customizations', 'user', 0] })));
+    expect(yaml.users).toEqual(json.users);
+    expect(wrapped.users[0]).toMatchObject({ name: 'a', groups: ['sudo'], at: ['blueprint', 'customizations', 'user', 0] });
+  });
+
+  it('tells hashes from plain passwords and locks accounts with an empty one', () => {
+    const text = ['y$j9T$abc', '6$salt$hash', '2b$10$abc', '5$x$y'].map((h, i) => `[[customizations.user]]\nname = "u${i}"\npassword = "$${h}"\n`).join('')
+      + '[[customizations.user]]\nname = "plain"\npassword = "hunter2"\n[[customizations.user]]\nname = "locked"\npassword = ""\n';
+    expect(configFromText('c.toml', text, 'toml').customizations.users.map((u) => u.password)).toEqual(['hash', 'hash', 'hash', 'hash', 'plain', 'locked']);
+  });
+
+  it('parses sizes as osbuild does', () => {
+    expect([parseSize(1024), parseSize('10 GiB'), parseSize('512MiB'), parseSize('1.5 GiB'), parseSize('3 GB')]).toEqual([1024, 10 * 2 ** 30, 512 * 2 ** 20, 1.5 * 2 ** 30, 3e9]);
+    expect([parseSize('20G'), parseSize('10 gib'), parseSize('1 PB'), parseSize(-1)]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('knows formats by extension', () => {
+    expect([formatOf('a.toml'), formatOf('a.JSON'), formatOf('a.yml'), formatOf('a.yaml')]).toEqual(['toml', 'json', 'yaml', 'yaml']);
+    expect(() => formatOf('a.conf')).toThrow('--config a.conf: name the file .toml, .json, .yaml or .yml so its format is known');
+  });
+});
+
+const invalid: [string, string, string][] = [
+  ['config.toml', 'a = [\n', 'config.toml:2:1: not valid TOML: Unspecified values are invalid'],
+  ['config.json', '{\n  "customizations": {\n    "user": [ {"name": "a",} ]\n  }\n}\n', 'config.json:3:28: not valid JSON: Expected double-quoted property name'],
+  ['config.yaml', 'customizations:\n  user: [\n', 'config.yaml:3:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\npasword = "x"\n', 'config.toml:3:1: customizations.user[0].pasword: unknown key (did you mean "password"?)'],
+  ['config.json', '{\n  "customizations": {\n    "usr": []\n  }\n}\n', 'config.json:3:5: customizations.usr: unknown key (did you mean "user"?)'],
+  ['config.yaml', 'customizations:\n  user:\n    - name: alice\n      grups: [wheel]\n', 'config.yaml:4:7: customizations.user[0].grups: unknown key (did you mean "groups"?)'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\nuid = "1000"\n', 'config.toml:3:1: customizations.user[0].uid: expected an integer'],
+  ['config.toml', '[[customizations.user]]\npassword = "x"\n', 'config.toml:1:1: customizations.user[0].name: required key is missing'],
+  ['config.toml', '[[customizations.user]]\nname = "a"\ngroups = "wheel"\n', 'config.toml:3:1: customizations.user[0].groups: expected a list'],
+  ['config.toml', '[[customizations.user]]\nname = "a"\n[[customizations.user]]\nname = "a"\n', 'config.toml:4:1: customizations.user[1].name: user a is listed twice'],
+  ['config.toml', '[[customizations.user]]\nname = "a"\nhome = "var/home/a"\n', 'config.toml:3:1: customizations.user[0].home: must be an absolute path'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/data"\nminsize = "20G"\n', 'config.toml:3:1: customizations.filesystem[0].minsize: "20G" is not a size: use bytes or a unit (kB, KiB, MB, MiB, GB, GiB, TB, TiB), e.g. "10 GiB"'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var"\nminsize = 1024\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: /var itself cannot be a separate filesystem (ostree manages it); use a directory under /var'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/opt/data"\nminsize = 1024\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: /opt/data: mountpoints must be /, /boot or under /var (everything else comes read-only from the image)'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/home/x"\nminsize = 1024\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: /var/home/x: /var/home cannot be a separate filesystem'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/"\nminsize = 1\n[customizations.disk]\nminsize = 1\n', 'config.toml:4:1: customizations.disk: cannot be combined with filesystem customizations: use one of them'],
+  ['config.toml', '[customizations.disk]\ntype = "dos"\n', 'config.toml:2:1: customizations.disk.type: only GPT disks are made (one disk boots both BIOS and UEFI)'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].type: lvm partitions are not supported yet; use plain partitions'],
+  ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "swap"\nmountpoint = "/var/swap"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].mountpoint: a swap partition has no mountpoint'],
+  ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "btrfs"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].fs_type: must be one of: ext4, xfs, vfat, swap, none'],
+  ['config.toml', '[[customizations.files]]\npath = "/usr/bin/tool"\n', 'config.toml:2:1: customizations.files[0].path: /usr/bin/tool: a file can only go under /etc, /root or /var (everything else is the read-only image)'],
+  ['config.toml', '[[customizations.files]]\npath = "/etc/passwd"\ndata = "x"\n', 'config.toml:2:1: customizations.files[0].path: /etc/passwd is managed by the builder: use user and group customizations'],
+  ['config.toml', '[[customizations.files]]\npath = "/etc/x"\nmode = 644\n', 'config.toml:3:1: customizations.files[0].mode: expected a string: octal permission bits as a string, e.g. "0644"'],
+  ['config.toml', '[[customizations.files]]\npath = "/etc/x"\nmode = "4755"\n', 'config.toml:3:1: customizations.files[0].mode: not in the expected form: octal permission bits as a string, e.g. "0644"'],
+  ['config.toml', '[[customizations.files]]\npath = "/etc/x"\nuri = "https://example.org/x"\n', 'config.toml:3:1: customizations.files[0].uri: not supported: give the contents in "data"'],
+  ['config.toml', '[[customizations.directories]]\npath = "/etc/x/"\n', 'config.toml:2:1: customizations.directories[0].path: "/etc/x/" is not an absolute, canonical path'],
+  ['config.toml', '[customizations]\nhostname = "bad_host!"\n', 'config.toml:2:1: customizations.hostname: not a valid host name'],
+  ['config.toml', '[customizations.timezone]\ntimezone = "Berlin Time"\n', 'config.toml:2:1: customizations.timezone.timezone: "Berlin Time" is not a time zone name (e.g. Europe/Berlin)'],
+  ['config.toml', '[customizations.locale]\nlanguages = ["german"]\n', 'config.toml:2:14: customizations.locale.languages[0]: "german" is not a locale name (e.g. en_US.UTF-8)'],
+  ['config.toml', '[customizations.kernel]\nname = "kernel-rt"\n', 'config.toml:2:1: customizations.kernel.name: not supported: a bootc image ships its own kernel'],
+  ['config.toml', '[customizations.installer.kickstart]\ncontents = "text"\n', 'config.toml:1:1: customizations.installer: not supported: applies to ISO installers, which this builder does not make'],
+  ['config.toml', 'packages = [{name = "vim"}]\n', 'config.toml:1:1: packages: not supported: a bootc image gets its packages from its Containerfile'],
+  ['config.json', '{"customizations": {"hostname": "a"}, "blueprint": {}}', 'config.json:1:39: blueprint: give the customizations either at the top level or under "blueprint", not both'],
+  ['config.toml', '[customizations]\nhostname = 5\nkernel = "x"\n', 'config.toml:2:1: customizations.hostname: expected a string (and 1 more problem)'],
+];
+
+describe('invalid configs', () => {
+  it.each(invalid)('%s: %s', (file, text, message) => {
+    const load = () => configFromText(file, text, formatOf(file));
+    expect(load).toThrow(UserError);
+    expect(load).toThrow(message);
+    try {
+      load();
+    } catch (error) {
+      expect((error as UserError).exitCode).toBe(19);
+      expect((error as UserError).message).toBe(message);
+    }
+  });
+});
