@@ -49,6 +49,10 @@ describe('a config with every supported customization', () => {
     expect(boot.probes.bobPassword).toBe('verifiesLast password change : password must be changed');
   });
 
+  it('records the description (GECOS) and the account expiry date', () => {
+    expect(boot.probes.account).toBe('Alice Example Account expires : May 26, 2049');
+  });
+
   it('installs SSH keys with mode 0600, also for root and from the legacy sshkey form', () => {
     expect(boot.probes.aliceKey).toBe('700 alice 600 alice alice@example');
     expect(boot.probes.bobKey).toBe('600 bob bob@example');

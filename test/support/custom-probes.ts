@@ -10,6 +10,7 @@ export const CUSTOM_PROBES: Record<string, string> = {
   aliceKey: 'stat -c "%a %U" ~alice/.ssh ~alice/.ssh/authorized_keys; cut -d" " -f3 ~alice/.ssh/authorized_keys',
   bobKey: 'stat -c "%a %U" /var/home/robert/.ssh/authorized_keys; cut -d" " -f3 /var/home/robert/.ssh/authorized_keys',
   rootKey: 'getent passwd root | cut -d: -f6; stat -c "%a %U" /var/roothome/.ssh/authorized_keys; cut -d" " -f3 /var/roothome/.ssh/authorized_keys',
+  account: 'getent passwd alice | cut -d: -f5; chage -l bob | grep "Account expires"',
   hostname: 'hostname',
   timezone: 'timedatectl show --property=Timezone --value; readlink /etc/localtime',
   locale: 'localectl status | grep -E "System Locale|VC Keymap|X11 Layout"',
