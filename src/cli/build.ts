@@ -1,13 +1,15 @@
 // `build IMAGE` (also the default command): make the disk images. Prints the path of each
 // artifact on stdout; progress and logs go to stderr.
 import { join } from 'node:path';
-import { Command } from 'clipanion';
+import { Command, Option } from 'clipanion';
+import { newLedger } from '../execute/artifacts.js';
 import { executePlan } from '../execute/execute.js';
 import { Podman } from '../image/podman.js';
 import { CleanupStack } from '../run/cleanup.js';
 import { trapInterrupts } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { PlanCommand } from './image-command.js';
+import { parseOwner } from './parse-options.js';
 import { checkFreeSpace, checkOutputDir, checkPrivileges } from './preflight.js';
 
 export class BuildCommand extends PlanCommand {
@@ -17,7 +19,9 @@ export class BuildCommand extends PlanCommand {
     description: 'build bootable disk images from a bootc container image',
     details: `
       IMAGE is taken from the container storage mounted at /var/lib/containers/storage.
-      Artifacts are written in bootc-image-builder's layout: qcow2/disk.qcow2, image/disk.raw.
+      Artifacts are written in bootc-image-builder's layout (qcow2/disk.qcow2, image/disk.raw,
+      vmdk/disk.vmdk, vdi/disk.vdi, vpc/disk.vhd, gce/image.tar.gz, archive/disk.ova), with
+      SHA256SUMS and build-record.json beside them.
     `,
     examples: [
       ['Build a qcow2 disk', '$0 build --type qcow2 localhost/my-bootc-image'],
@@ -25,13 +29,16 @@ export class BuildCommand extends PlanCommand {
     ],
   });
 
+  chown = Option.String('--chown', { description: 'owner (UID[:GID]) of everything the build writes in the output directory' });
+
   override async execute(): Promise<number> {
     const reporter = this.createReporter();
     const controller = new AbortController();
     const untrap = trapInterrupts(controller, reporter);
     const started = performance.now();
     try {
-      const { plan, secrets } = await this.planFromImage(reporter, controller.signal);
+      const owner = parseOwner(this.chown);
+      const { plan, secrets } = await this.planFromImage(reporter, controller.signal, owner);
       await checkPrivileges(plan.image.storage);
       await checkOutputDir(this.outputDir);
       await checkFreeSpace(plan.space);
@@ -45,9 +52,10 @@ export class BuildCommand extends PlanCommand {
         scratch: new CleanupStack(reporter),
         secrets,
         mounted: new Map(),
+        ledger: newLedger(),
       };
       await executePlan(ctx, controller.signal);
-      for (const output of plan.outputs) this.context.stdout.write(`${join(this.outputDir, output.path)}\n`);
+      for (const path of new Set(plan.outputs.map((o) => o.path))) this.context.stdout.write(`${join(this.outputDir, path)}\n`);
       reporter.info(`built ${plan.outputs.map((o) => o.type).join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       return 0;
     } finally {

@@ -9,7 +9,7 @@ import { inspectImage } from '../image/inspect.js';
 import { USER_STORAGE, builderStore } from '../image/store.js';
 import { parseImageRef } from '../image/transport.js';
 import { planBuild } from '../plan/build-plan.js';
-import type { Plan } from '../plan/types.js';
+import type { ExportOptions, Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
@@ -18,7 +18,8 @@ import { loadConfig } from '../config/load.js';
 import type { Secrets } from '../config/secrets.js';
 import { ConfigError, configErrorAt } from '../config/source.js';
 import { customizationProbes } from '../plan/customize.js';
-import { checkTargetArch, ociArch, parseBoolean, parseLogLevel, parsePullPolicy, parseTypes } from './parse-options.js';
+import { checkTargetArch, ociArch, parseBoolean, parseDiskSize, parseLogLevel, parsePullPolicy, parseTypes, parseVmdkSubformat } from './parse-options.js';
+
 
 /** Options every image-reading command has. */
 export abstract class ImageCommand extends Command {
@@ -58,7 +59,17 @@ export abstract class ImageCommand extends Command {
 /** Options of the commands that plan a disk (build, manifest). */
 export abstract class PlanCommand extends ImageCommand {
   types = Option.Array('--type', {
-    description: 'disk image type to make; repeat or separate with commas (qcow2, raw) [default: qcow2]',
+    description: 'disk image type to make; repeat or separate with commas (qcow2, raw, vmdk, vdi, vhd, ami, gce, ova) [default: qcow2]',
+  });
+
+  size = Option.String('--size', {
+    description: 'disk size, exactly (e.g. "20 GiB"), or auto for the smallest disk that fits [default: 10 GiB, more if the image needs it]',
+  });
+
+  qcow2Compressed = Option.Boolean('--qcow2-compressed', false, { description: 'compress the qcow2 (smaller download, slower to write)' });
+
+  vmdkSubformat = Option.String('--vmdk-subformat', {
+    description: 'streamOptimized (vSphere, OVA) or monolithicSparse (VMware Workstation) [default: streamOptimized]',
   });
 
   rootfs = Option.String('--rootfs', {
@@ -88,8 +99,10 @@ export abstract class PlanCommand extends ImageCommand {
   }
 
   /** config -> acquire -> inspect -> plan. */
-  protected async planFromImage(reporter: Reporter, signal?: AbortSignal): Promise<{ plan: Plan; secrets: Secrets }> {
+  protected async planFromImage(reporter: Reporter, signal?: AbortSignal, owner?: ExportOptions['owner']): Promise<{ plan: Plan; secrets: Secrets }> {
     const types = parseTypes(this.types);
+    const size = parseDiskSize(this.size);
+    const exportOptions = { qcow2Compressed: this.qcow2Compressed, vmdkSubformat: parseVmdkSubformat(this.vmdkSubformat), ...(owner ? { owner } : {}) };
     checkTargetArch(this.targetArch);
     if (this.local) reporter.warn('--local has no effect: local storage is always searched first');
     const config = await loadConfig(this.config, this.context.stdin);
@@ -107,6 +120,8 @@ export abstract class PlanCommand extends ImageCommand {
           noDefaultKargs: this.noDefaultKernelArgs,
           hostArch: ociArch(process.arch),
           customizations,
+          size,
+          exportOptions,
         },
         VERSION,
       );

@@ -2,7 +2,8 @@
 // unit-tested.
 import { UserError } from '../errors.js';
 import { PULL_POLICIES, type PullPolicy } from '../image/acquire.js';
-import { IMAGE_TYPES, type ImageType } from '../plan/types.js';
+import { parseSize } from '../config/size.js';
+import { IMAGE_TYPES, type ImageType, VMDK_SUBFORMATS, type VmdkSubformat } from '../plan/types.js';
 import { LOG_LEVELS, type LogLevel } from '../run/reporter.js';
 
 /** --type may repeat and may hold comma-separated lists, as in bootc-image-builder. */
@@ -48,4 +49,29 @@ export function ociArch(nodeArch: string): string {
 export function checkTargetArch(value: string | undefined): void {
   if (value === undefined || ['amd64', 'x86_64'].includes(value)) return;
   throw new UserError('usage', `--target-arch ${value} is not supported; this builder makes x86_64 (amd64) disks`);
+}
+
+/** --size SIZE|auto: bytes or a size with a unit ("20 GiB", "20GiB"), or auto. */
+export function parseDiskSize(value: string | undefined): number | 'auto' | undefined {
+  if (value === undefined || value === 'auto') return value;
+  const bytes = parseSize(value);
+  if (bytes === undefined || bytes === 0) {
+    throw new UserError('usage', `--size ${value} is not a size: use bytes, a unit (kB KiB MB MiB GB GiB TB TiB) as in --size "20 GiB", or --size auto`);
+  }
+  return bytes;
+}
+
+/** --chown UID[:GID], numbers as in bootc-image-builder; without GID the group is kept. */
+export function parseOwner(value: string | undefined): { uid: number; gid: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?::(\d+))?$/.exec(value);
+  if (!m) throw new UserError('usage', `--chown ${value}: expected numeric UID or UID:GID, e.g. --chown 1000:1000 (see id -u, id -g)`);
+  return { uid: Number(m[1]), gid: m[2] === undefined ? -1 : Number(m[2]) };
+}
+
+export function parseVmdkSubformat(value: string | undefined): VmdkSubformat {
+  if (value === undefined) return 'streamOptimized';
+  const match = VMDK_SUBFORMATS.find((f) => f.toLowerCase() === value.toLowerCase());
+  if (match) return match;
+  throw new UserError('usage', `--vmdk-subformat ${value}: choose streamOptimized (vSphere, OVA) or monolithicSparse (VMware Workstation)`);
 }

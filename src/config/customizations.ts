@@ -43,6 +43,22 @@ export interface ExtraPartition {
   at: KeyPath;
 }
 
+/** A btrfs subvolume of the root filesystem, mounted at / or under /var. */
+export interface SubvolumeSpec {
+  name: string;
+  mountpoint: string;
+  at: KeyPath;
+}
+
+/** The root filesystem as the disk layout defines it (a plain "/" partition or a btrfs
+ * partition holding a "/" subvolume); absent: --rootfs or the image decide. */
+export interface RootSpec {
+  fsType: 'ext4' | 'xfs' | 'btrfs';
+  /** btrfs only: the subvolumes, the one at "/" included */
+  subvolumes: SubvolumeSpec[];
+  at: KeyPath;
+}
+
 export interface NodeSpec {
   path: string;
   mode: number;
@@ -64,6 +80,7 @@ export interface Customizations {
   services: { enabled: string[]; disabled: string[]; masked: string[] };
   sizes: { root?: number; boot?: number; esp?: number; disk?: number };
   partitions: ExtraPartition[];
+  root?: RootSpec;
   /** contents are the secrets file.INDEX.data (files often hold tokens) */
   files: NodeSpec[];
   directories: (NodeSpec & { ensureParents: boolean })[];

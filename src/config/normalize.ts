@@ -1,7 +1,7 @@
 // Checks a schema-valid config against the rules a bootc disk imposes (the same rules as
 // bootc-image-builder where it has them) and turns it into Customizations plus Secrets.
 // Pure: every problem is a ConfigError that names its key.
-import type { Customizations, ExtraPartition, NodeSpec, PasswordKind, UserSpec } from './customizations.js';
+import type { Customizations, ExtraPartition, NodeSpec, PasswordKind, RootSpec, SubvolumeSpec, UserSpec } from './customizations.js';
 import type { Config, CustomizationsConfig } from './schema.js';
 import { REFUSED_CUSTOMIZATIONS, REFUSED_TOP_LEVEL } from './schema.js';
 import { fileSecret, keySecret, passwordSecret } from './secrets.js';
@@ -167,9 +167,10 @@ function checkVarMountpoint(mountpoint: string, path: KeyPath): void {
   if (denied) throw new ConfigError(path, `${mountpoint}: ${denied} cannot be a separate filesystem`);
 }
 
-function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<Customizations, 'sizes' | 'partitions'> {
+function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<Customizations, 'sizes' | 'partitions' | 'root'> {
   const sizes: Customizations['sizes'] = {};
   const partitions: ExtraPartition[] = [];
+  let root: RootSpec | undefined;
   const seen = new Set<string>();
   const claim = (mountpoint: string, path: KeyPath) => {
     if (seen.has(mountpoint)) throw new ConfigError(path, `${mountpoint} is listed twice`);
@@ -192,7 +193,13 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
     if (disk.minsize !== undefined) sizes.disk = size(disk.minsize, at('disk', 'minsize'));
     (disk.partitions ?? []).forEach((p, i) => {
       const path = at('disk', 'partitions', i);
-      if (p.type === 'lvm' || p.type === 'btrfs') throw new ConfigError([...path, 'type'], `${p.type} partitions are not supported yet; use plain partitions`);
+      if (p.type === 'lvm') throw new ConfigError([...path, 'type'], 'lvm partitions are not supported yet; use plain partitions, or btrfs subvolumes');
+      if (p.type === 'btrfs') {
+        if (root) throw new ConfigError([...path, 'type'], 'only one btrfs partition (holding the "/" subvolume) is supported');
+        root = btrfsRoot(p, path, claim);
+        sizes.root = size(p.minsize, [...path, 'minsize']);
+        return;
+      }
       for (const key of ['name', 'logical_volumes', 'subvolumes'] as const) {
         if (p[key] !== undefined) throw new ConfigError([...path, key], 'only for lvm and btrfs partitions');
       }
@@ -201,9 +208,14 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
       const mountpoint = p.mountpoint;
       if ((fsType === 'swap' || fsType === 'none') && mountpoint) throw new ConfigError([...path, 'mountpoint'], `a ${fsType} partition has no mountpoint`);
       if (mountpoint) claim(mountpoint, [...path, 'mountpoint']);
-      if (mountpoint === '/' || mountpoint === '/boot') {
-        if (fsType !== 'ext4') throw new ConfigError([...path, 'fs_type'], `${mountpoint} must be ext4 here`);
-        sizes[mountpoint === '/' ? 'root' : 'boot'] = bytes;
+      if (mountpoint === '/') {
+        if (fsType !== 'ext4' && fsType !== 'xfs') throw new ConfigError([...path, 'fs_type'], '/ must be ext4 or xfs (or a btrfs subvolume)');
+        if (root) throw new ConfigError([...path, 'mountpoint'], '/ is already a btrfs subvolume');
+        root = { fsType, subvolumes: [], at: path };
+        sizes.root = bytes;
+      } else if (mountpoint === '/boot') {
+        if (fsType !== 'ext4') throw new ConfigError([...path, 'fs_type'], '/boot must be ext4 here (every Debian GRUB reads it)');
+        sizes.boot = bytes;
       } else if (mountpoint === '/boot/efi') {
         if (fsType !== 'vfat') throw new ConfigError([...path, 'fs_type'], '/boot/efi must be vfat');
         sizes.esp = bytes;
@@ -214,7 +226,30 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
       }
     });
   }
-  return { sizes, partitions };
+  return { sizes, partitions, ...(root ? { root } : {}) };
+}
+
+const SUBVOLUME_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
+
+/** A btrfs partition: the root filesystem, its "/" subvolume and any /var/* subvolumes. */
+function btrfsRoot(p: NonNullable<NonNullable<CustomizationsConfig['disk']>['partitions']>[number], path: KeyPath, claim: (m: string, at: KeyPath) => void): RootSpec {
+  for (const key of ['mountpoint', 'fs_type', 'label', 'part_label', 'part_type', 'part_uuid', 'name', 'logical_volumes'] as const) {
+    if (p[key] !== undefined) throw new ConfigError([...path, key], 'not for a btrfs partition: its subvolumes carry the mountpoints');
+  }
+  const subvolumes: SubvolumeSpec[] = [];
+  (p.subvolumes ?? []).forEach((v, i) => {
+    const at: KeyPath = [...path, 'subvolumes', i];
+    if (!SUBVOLUME_NAME.test(v.name)) throw new ConfigError([...at, 'name'], `"${v.name}" is not a subvolume name: letters, digits, _ . @ - (no /)`);
+    if (subvolumes.some((s) => s.name === v.name)) throw new ConfigError([...at, 'name'], `subvolume ${v.name} is listed twice`);
+    if (v.mountpoint === undefined) throw new ConfigError([...at, 'mountpoint'], 'a subvolume needs a mountpoint ("/" or under /var)');
+    claim(v.mountpoint, [...at, 'mountpoint']);
+    if (v.mountpoint !== '/') checkVarMountpoint(v.mountpoint, [...at, 'mountpoint']);
+    subvolumes.push({ name: v.name, mountpoint: v.mountpoint, at });
+  });
+  if (!subvolumes.some((s) => s.mountpoint === '/')) {
+    throw new ConfigError([...path, 'subvolumes'], 'the btrfs partition must hold the root: add a subvolume with mountpoint "/" (e.g. name "root")');
+  }
+  return { fsType: 'btrfs', subvolumes, at: path };
 }
 
 function canonical(path: string, at: KeyPath): void {

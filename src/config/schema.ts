@@ -46,7 +46,7 @@ const PlainPartition = Type.Object(
     part_uuid: opt(Type.String()),
     name: opt(Type.String()),
     logical_volumes: opt(Type.Array(Type.Unknown())),
-    subvolumes: opt(Type.Array(Type.Unknown())),
+    subvolumes: opt(Type.Array(Type.Object({ name: Type.String(), mountpoint: opt(Type.String()) }, strict))),
   },
   strict,
 );

@@ -20,3 +20,13 @@ export function parseSize(value: number | string): number | undefined {
   if (!m || unit === undefined) return undefined;
   return Math.round(Number(m[1]) * unit);
 }
+
+/** Bytes as people write them: "10 GiB", "1536 MiB", "9.31 GiB" (not whole), "4096 bytes". */
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  return `${bytes} bytes`;
+}

@@ -1,5 +1,6 @@
 // What every step handler gets: how to run commands, where to report, and the two cleanup
 // stacks (devices and mounts are released before export; scratch files at the very end).
+import type { Ledger } from './artifacts.js';
 import type { Secrets } from '../config/secrets.js';
 import type { Podman } from '../image/podman.js';
 import type { Plan } from '../plan/types.js';
@@ -20,4 +21,6 @@ export interface ExecContext {
   secrets: Secrets;
   /** early release of each mount the plan may unmount again, by target */
   mounted: Map<string, () => Promise<void>>;
+  /** checksums, sizes and times of the artifacts, for SHA256SUMS and the build record */
+  ledger: Ledger;
 }

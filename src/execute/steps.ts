@@ -10,7 +10,9 @@ import { PATHS } from '../plan/paths.js';
 import type { Step, StepKind } from '../plan/types.js';
 import type { Runner } from '../run/runner.js';
 import { revealSecrets } from '../config/secrets.js';
+import { applyOwner, buildRecord, markReady, publishArtifact, renderChecksums } from './artifacts.js';
 import { inRoot } from './buildroot.js';
+import { writeOva } from './ova.js';
 import type { ExecContext } from './context.js';
 
 type Handler<K extends StepKind> = (step: Extract<Step, { kind: K }>, ctx: ExecContext, run: Runner) => Promise<void>;
@@ -118,27 +120,50 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   async release(_step, ctx) {
     const failed = await ctx.resources.unwind();
     if (failed.length > 0) throw new UserError('build-failed', `could not release: ${failed.join('; ')}`);
+    ctx.ledger.diskReadyAt = performance.now();
   },
 
-  async rename(step) {
-    await rename(step.from, step.to).catch((e) => Promise.reject(writeError(step.to, e)));
+  async checksum(step, ctx, run) {
+    await markReady(ctx.ledger, step.path, run.signal);
+  },
+
+  async 'write-ova'(step, ctx, run) {
+    await writeOva(step, ctx.ledger, run, run.signal);
+  },
+
+  async publish(step, ctx, run) {
+    await publishArtifact(ctx.plan, ctx.ledger, step.types, step.from, step.to, run.signal).catch((e) => Promise.reject(writeError(step.to, e)));
   },
 
   async 'write-manifest'(step, ctx) {
-    const partial = `${step.path}.partial`;
-    try {
-      await writeFile(partial, `${JSON.stringify(ctx.plan, null, 2)}\n`);
-      await rename(partial, step.path);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw writeError(step.path, error);
-    }
+    await writeResult(ctx, step.path, `${JSON.stringify(ctx.plan, null, 2)}\n`);
+  },
+
+  async 'write-checksums'(step, ctx) {
+    await writeResult(ctx, step.path, renderChecksums(ctx.ledger.artifacts));
+  },
+
+  async 'write-build-record'(step, ctx) {
+    await writeResult(ctx, step.path, `${JSON.stringify(buildRecord(ctx.plan, ctx.ledger, Date.now()), null, 2)}\n`);
   },
 };
 
 export function runStep(step: Step, ctx: ExecContext, run: Runner): Promise<void> {
   const handler = handlers[step.kind] as Handler<StepKind>;
   return handler(step as never, ctx, run);
+}
+
+/** A small result file, complete or absent: written beside its final name, then renamed. */
+async function writeResult(ctx: ExecContext, path: string, content: string): Promise<void> {
+  const partial = `${path}.partial`;
+  try {
+    await writeFile(partial, content);
+    await applyOwner(ctx.plan, partial);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw writeError(path, error);
+  }
 }
 
 async function mountAndRegister(ctx: ExecContext, source: string, target: string, options?: string[]) {

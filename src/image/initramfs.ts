@@ -18,7 +18,7 @@ export interface InitramfsFacts {
 }
 
 /** Kernel modules worth knowing about: the root filesystem and common virtual disks. */
-export const MODULES_THAT_MATTER = ['ext4', 'virtio_blk', 'virtio_scsi', 'nvme', 'ahci', 'sd_mod', 'hv_storvsc', 'vmw_pvscsi', 'xen_blkfront'];
+export const MODULES_THAT_MATTER = ['ext4', 'xfs', 'btrfs', 'virtio_blk', 'virtio_scsi', 'nvme', 'ahci', 'sd_mod', 'hv_storvsc', 'vmw_pvscsi', 'xen_blkfront'];
 
 interface CpioListing {
   names: string[];

@@ -19,7 +19,7 @@ import { TOOL_PATHS } from './tool-paths.js';
 /** Directories whose content is never part of a deployment (API filesystems, runtime state). */
 export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', 'tmp'];
 
-const PACKAGES_OF_INTEREST = /^(ostree|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
+const PACKAGES_OF_INTEREST = /^(ostree|cloud-init|cloud-guest-utils|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
 /** @param probes paths whose existence the config's checks need to know */
 export async function inspectImage(source: ImageSource, { stored, storage }: Acquired, probes: readonly string[] = []): Promise<ImageFacts> {

@@ -33,9 +33,6 @@ export function validateImage(facts: ImageFacts): KernelFacts {
       `the initramfs of kernel ${kernel.version} has no ostree support (no ostree-prepare-root): install ostree-boot and rebuild it with dracut --add ostree`,
     );
   }
-  if (contents?.kernelModules.ext4 === 'missing') {
-    fail('image-unsupported', `the initramfs of kernel ${kernel.version} cannot mount an ext4 root (no ext4 module): rebuild it with dracut --no-hostonly`);
-  }
   if (!facts.tools.ostree) {
     fail('image-unsupported', 'the image has no ostree (/usr/bin/ostree): install the ostree and ostree-boot packages');
   }

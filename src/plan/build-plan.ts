@@ -9,15 +9,17 @@ import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader
 import { customizeStage } from './customize.js';
 import { varPartitionsStage } from './var-partitions.js';
 import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
-import { estimateSpace, exportStages, planOutputs, rawDiskPath } from './exports.js';
+import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from './exports.js';
 import { planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
 import { imageRef, originFile } from './ostree-ref.js';
-import { partition, planDisk, sfdiskScript } from './partitions.js';
+import { DiskSizeUnit, DiskTooSmall, type LayoutInput, partition, planDisk, sfdiskScript } from './partitions.js';
 import { PATHS, device, repo, workDir } from './paths.js';
-import type { DiskLayout, Filesystem, ImageType, Plan, Stage, Step } from './types.js';
+import type { DiskLayout, ExportOptions, Filesystem, ImageType, Plan, Stage, Step } from './types.js';
+import { ConfigError } from '../config/source.js';
+import { formatBytes } from '../config/size.js';
 
-export const ROOTFS_TYPES = ['ext4'] as const;
+export const ROOTFS_TYPES = ['ext4', 'xfs', 'btrfs'] as const;
 export type RootfsType = (typeof ROOTFS_TYPES)[number];
 
 export interface BuildRequest {
@@ -31,12 +33,19 @@ export interface BuildRequest {
   /** OCI name of the architecture the builder runs on (the image's tools run here) */
   hostArch?: string;
   customizations?: Customizations;
+  /** --size: exact bytes or 'auto' (overrides the config's disk.minsize) */
+  size?: number | 'auto';
+  exportOptions?: ExportOptions;
 }
+
+const DEFAULT_EXPORT_OPTIONS: ExportOptions = { qcow2Compressed: false, vmdkSubformat: 'streamOptimized' };
 
 export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersion: string): Plan {
   const kernel = validateImage(facts);
   checkArchitecture(facts.ref, facts.arch, request.hostArch ?? 'amd64');
-  const rootfs = chooseRootfs(request.rootfs, facts);
+  const custom = request.customizations ?? NO_CUSTOMIZATIONS;
+  const rootfs = chooseRootfs(request.rootfs, facts, custom.root);
+  checkRootModule(rootfs, facts, kernel);
   const bootloader = planBootloader(facts);
   if (!bootloader.bios && !bootloader.uefi) {
     throw new UserError(
@@ -44,20 +53,28 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
       `${facts.ref}: GRUB cannot be installed from this image: install grub-pc-bin (BIOS) and/or grub-efi-amd64-bin or grub-efi-amd64-signed with shim-signed (UEFI)`,
     );
   }
-  const custom = request.customizations ?? NO_CUSTOMIZATIONS;
-  const disk = planDisk({
-    seed: facts.id,
-    imageSizeBytes: facts.sizeBytes,
-    rootfs,
-    bios: bootloader.bios,
-    sizes: custom.sizes,
-    extra: custom.partitions,
-  });
-  const rootUuid = partition(disk, 'root')?.filesystem?.uuid as string;
-  const kargs = [...planKargs({ rootUuid, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs }), ...custom.kargs];
+  const disk = sizedDisk(
+    {
+      seed: facts.id,
+      imageSizeBytes: facts.sizeBytes,
+      rootfs,
+      ...(custom.root?.fsType === 'btrfs' ? { subvolumes: custom.root.subvolumes.map(({ name, mountpoint }) => ({ name, mountpoint })) } : {}),
+      bios: bootloader.bios,
+      sizes: custom.sizes,
+      extra: custom.partitions,
+    },
+    request,
+    custom,
+  );
+  const rootFs = partition(disk, 'root')?.filesystem as Filesystem;
+  const rootSubvolume = rootFs.subvolumes?.find((v) => v.mountpoint === '/')?.name;
+  const kargs = [
+    ...planKargs({ rootUuid: rootFs.uuid, rootSubvolume, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs }),
+    ...custom.kargs,
+  ];
   const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
   const customize = customizeStage(custom, facts);
-  const warnings = [...updateWarnings, ...customize.warnings];
+  const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts)];
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
@@ -67,6 +84,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     bootloaderBackend: bootloaderBackend(facts),
   };
   const outputs = planOutputs(request.types);
+  const exportOptions = request.exportOptions ?? DEFAULT_EXPORT_OPTIONS;
   const space = { path: request.outputDir, bytes: estimateSpace(facts.sizeBytes, outputs) };
   const input = { facts, disk, deployment };
   const stages: Stage[] = [
@@ -81,7 +99,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     bootloaderStage({ facts, disk, bootloader, kargs }),
     finishStage(deployment),
     { title: 'Release the disk', lanes: [[{ kind: 'release' }]] },
-    ...exportStages(request.outputDir, outputs),
+    ...exportStages(request.outputDir, outputs, exportOptions, disk.sizeBytes),
   ];
   return {
     planVersion: 1,
@@ -99,27 +117,70 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     deployment,
     bootloader,
     outputs,
+    exportOptions,
     space,
     warnings,
     stages,
   };
 }
 
-function chooseRootfs(option: string | undefined, facts: ImageFacts): RootfsType {
+/** --rootfs, else the disk layout's "/", else the image's bootc install config, else ext4. */
+function chooseRootfs(option: string | undefined, facts: ImageFacts, fromLayout: Customizations['root']): RootfsType {
   const supported = (type: string): type is RootfsType => (ROOTFS_TYPES as readonly string[]).includes(type);
   if (option !== undefined) {
-    if (supported(option)) return option;
-    throw new UserError('usage', `--rootfs ${option} is not supported; use --rootfs ext4`);
+    if (!supported(option)) throw new UserError('usage', `--rootfs ${option} is not supported; choose ext4, xfs or btrfs`);
+    if (fromLayout && fromLayout.fsType !== option) {
+      throw new ConfigError(fromLayout.at, `the disk layout makes / ${fromLayout.fsType}, but --rootfs asks for ${option}: drop one of them`);
+    }
+    return option;
   }
+  if (fromLayout) return fromLayout.fsType;
   const fromImage = facts.rootfsType ?? 'ext4';
   if (supported(fromImage)) return fromImage;
   throw new UserError(
     'image-unsupported',
-    `${facts.ref}: ${facts.rootfsTypeFrom ?? 'the bootc install config'} asks for a ${fromImage} root filesystem, which is not supported; pass --rootfs ext4 to override`,
+    `${facts.ref}: ${facts.rootfsTypeFrom ?? 'the bootc install config'} asks for a ${fromImage} root filesystem, which is not supported; pass --rootfs ext4, xfs or btrfs to override`,
   );
 }
 
+/** The initramfs mounts the root filesystem: it needs that filesystem's driver. */
+function checkRootModule(rootfs: RootfsType, facts: ImageFacts, kernel: ReturnType<typeof validateImage>): void {
+  if (kernel.initramfsContents?.kernelModules[rootfs] !== 'missing') return;
+  const hint = rootfs === 'ext4' ? 'rebuild it with dracut --no-hostonly' : `rebuild it with dracut --no-hostonly (or --add-drivers ${rootfs}), or build with --rootfs ext4`;
+  throw new UserError('image-unsupported', `the initramfs of kernel ${kernel.version} cannot mount ${rootfs === 'btrfs' ? 'a' : 'an'} ${rootfs} root (no ${rootfs} module): ${hint}`);
+}
 
+/** The disk, sized as asked: --size wins over the config's disk.minsize; either is exact. */
+function sizedDisk(input: LayoutInput, request: BuildRequest, custom: Customizations): DiskLayout {
+  const unit = sizeUnit(request.types);
+  const diskSize = request.size ?? custom.sizes.disk;
+  const fromConfig = request.size === undefined;
+  const fail = (message: string) => {
+    if (fromConfig) return new ConfigError([...custom.base, 'disk', 'minsize'], message);
+    return new UserError('usage', `--size ${message}`);
+  };
+  try {
+    return planDisk({ ...input, diskSize, unitBytes: unit.bytes });
+  } catch (error) {
+    if (error instanceof DiskTooSmall) {
+      throw fail(`${formatBytes(error.askedBytes)} is too small: this image and layout need at least ${formatBytes(error.neededBytes)} (${error.neededBytes} bytes); --size=auto picks the smallest disk that fits`);
+    }
+    if (error instanceof DiskSizeUnit) {
+      const up = Math.ceil(error.askedBytes / unit.bytes) * unit.bytes;
+      throw fail(`${formatBytes(error.askedBytes)} does not fit: ${unit.why}; use ${formatBytes(up)} (${up} bytes)`);
+    }
+    throw error;
+  }
+}
+
+/** --size=auto gives root little free space: say whether the image grows it on first boot. */
+function autoSizeWarnings(request: BuildRequest, facts: ImageFacts): string[] {
+  if (request.size !== 'auto') return [];
+  if (facts.packages['cloud-guest-utils'] && facts.packages['cloud-init']) return [];
+  return [
+    '--size=auto leaves the root filesystem little free space, and this image has nothing that grows it when the disk is enlarged (cloud-init with cloud-guest-utils); enlarge the disk and run growpart and resize2fs yourself, or build with a larger --size',
+  ];
+}
 
 function prepareStage(facts: ImageFacts, outputDir: string): Stage {
   return {
@@ -171,6 +232,8 @@ export function mkfs(fs: Filesystem, dev: string): string[] {
       return ['mkfs.ext4', '-q', '-U', fs.uuid, ...label('-L'), '-O', '^orphan_file,^metadata_csum_seed', dev];
     case 'xfs':
       return ['mkfs.xfs', '-q', '-m', `uuid=${fs.uuid}`, ...label('-L'), dev];
+    case 'btrfs':
+      return ['mkfs.btrfs', '-q', '-U', fs.uuid, ...label('-L'), dev];
     case 'swap':
       return ['mkswap', '-U', fs.uuid, ...label('-L'), dev];
   }

@@ -3,7 +3,7 @@
 import type { ImageFacts } from '../image/facts.js';
 import { partition } from './partitions.js';
 import { PATHS, device, repo } from './paths.js';
-import type { DiskLayout, Plan, Stage, Step } from './types.js';
+import type { DiskLayout, Filesystem, Plan, Stage, Step } from './types.js';
 
 /** ostree copies the commit's /var into an empty stateroot /var since 2024.3. */
 const OSTREE_INITIAL_VAR = [2024, 3];
@@ -24,7 +24,7 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
     title: 'Prepare the ostree sysroot',
     lanes: [
       [
-        { kind: 'mount', source: device('root'), target: PATHS.target },
+        ...mountRoot(root.filesystem),
         image('ostree', 'admin', 'init-fs', '--modern', PATHS.target),
         { kind: 'mount', source: device('boot'), target: PATHS.boot },
         { kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 },
@@ -34,6 +34,20 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
       ],
     ],
   };
+}
+
+/** The root filesystem at PATHS.target; on btrfs, its subvolumes made first and the "/" one
+ * mounted (the kernel gets rootflags=subvol=NAME). */
+function mountRoot(fs: Filesystem): Step[] {
+  const rootSubvolume = fs.subvolumes?.find((v) => v.mountpoint === '/');
+  if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device('root'), target: PATHS.target }];
+  const top = `${PATHS.files}/btrfs-top`;
+  return [
+    { kind: 'mount', source: device('root'), target: top },
+    { kind: 'exec', in: 'builder', argv: ['btrfs', '-q', 'subvolume', 'create', ...fs.subvolumes.map((v) => `${top}/${v.name}`)] },
+    { kind: 'unmount', target: top },
+    { kind: 'mount', source: device('root'), target: PATHS.target, options: [`subvol=${rootSubvolume.name}`] },
+  ];
 }
 
 /**
@@ -127,17 +141,22 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
 /** Mounts of the deployed system besides / (which ostree's initramfs mounts), parents first. */
 export function fstab(disk: DiskLayout): string {
   const lines = ['# Created by deb-bootc-image-builder'];
-  const filesystems = disk.partitions.flatMap((p) => (p.filesystem && p.filesystem.mountpoint !== '/' ? [p.filesystem] : []));
+  const entries = disk.partitions.flatMap((p): { fs: Filesystem; mountpoint?: string; options?: string }[] => {
+    if (!p.filesystem) return [];
+    const fs = p.filesystem;
+    if (fs.subvolumes) return fs.subvolumes.filter((v) => v.mountpoint !== '/').map((v) => ({ fs, mountpoint: v.mountpoint, options: `subvol=${v.name}` }));
+    return fs.mountpoint === '/' ? [] : [{ fs, mountpoint: fs.mountpoint }];
+  });
   const depth = (m?: string) => (m ? m.split('/').length : 0);
-  for (const fs of filesystems.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))) {
+  for (const { fs, mountpoint, options } of entries.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))) {
     if (fs.type === 'swap') {
       lines.push(`UUID=${fs.uuid} none swap defaults 0 0`);
       continue;
     }
-    const options = fs.type === 'vfat' ? (fs.mountpoint === '/boot/efi' ? 'umask=0077,shortname=winnt' : 'defaults') : 'defaults';
+    const defaults = fs.type === 'vfat' && mountpoint === '/boot/efi' ? 'umask=0077,shortname=winnt' : 'defaults';
     // fsck at boot only where the image surely has the checker (e2fsck; dosfstools for the ESP)
-    const pass = fs.type === 'ext4' || fs.mountpoint === '/boot/efi' ? 2 : 0;
-    lines.push(`UUID=${fs.uuid} ${fs.mountpoint} ${fs.type} ${options} 0 ${pass}`);
+    const pass = fs.type === 'ext4' || mountpoint === '/boot/efi' ? 2 : 0;
+    lines.push(`UUID=${fs.uuid} ${mountpoint} ${fs.type} ${options ?? defaults} 0 ${pass}`);
   }
   return `${lines.join('\n')}\n`;
 }

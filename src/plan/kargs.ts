@@ -6,6 +6,8 @@ export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
 
 export interface KargsInput {
   rootUuid: string;
+  /** btrfs root: the subvolume mounted as / */
+  rootSubvolume?: string;
   imageKargs: string[];
   noDefaults?: boolean;
 }
@@ -13,6 +15,7 @@ export interface KargsInput {
 export function planKargs(input: KargsInput): string[] {
   return [
     `root=UUID=${input.rootUuid}`,
+    ...(input.rootSubvolume ? [`rootflags=subvol=${input.rootSubvolume}`] : []),
     ...(input.noDefaults ? [] : DEFAULT_KARGS),
     ...input.imageKargs,
   ];

@@ -28,20 +28,55 @@ const TAIL = MiB;
 export interface LayoutInput {
   seed: string;
   imageSizeBytes: number;
-  rootfs: 'ext4';
+  rootfs: 'ext4' | 'xfs' | 'btrfs';
+  /** btrfs root: its subvolumes ("/" included) */
+  subvolumes?: { name: string; mountpoint: string }[];
   bios: boolean;
   /** minimum sizes from filesystem/disk customizations */
-  sizes?: { root?: number; boot?: number; esp?: number; disk?: number };
+  sizes?: { root?: number; boot?: number; esp?: number };
   extra?: ExtraPartition[];
+  /** the whole disk: exactly this many bytes, the smallest that fits ('auto'), or the
+   * default (10 GiB, more when the image needs it) */
+  diskSize?: number | 'auto';
+  /** the disk size is a multiple of this (default whole MiB; GiB for GCE; exact sizes may be whole sectors) */
+  unitBytes?: number;
+}
+
+/** The disk size asked for cannot hold the partitions. */
+export class DiskTooSmall extends Error {
+  constructor(
+    readonly askedBytes: number,
+    readonly neededBytes: number,
+  ) {
+    super(`a ${askedBytes}-byte disk is smaller than the ${neededBytes} bytes needed`);
+  }
+}
+
+/** The disk size asked for is not a whole number of units. */
+export class DiskSizeUnit extends Error {
+  constructor(readonly askedBytes: number) {
+    super(`a ${askedBytes}-byte disk is not a whole number of units`);
+  }
 }
 
 export function roundUpMiB(bytes: number): number {
   return Math.ceil(bytes / MiB) * MiB;
 }
 
-/** Smallest root partition that holds the deployment: twice the image, at least 2 GiB. */
+export function roundUp(bytes: number, unit: number): number {
+  return Math.ceil(bytes / unit) * unit;
+}
+
+/** Root partition by default, as BIB: twice the image, at least 2 GiB. */
 export function minimumRootBytes(imageSizeBytes: number, requested = 0): number {
   return roundUpMiB(Math.max(MIN_ROOT, 2 * imageSizeBytes, requested));
+}
+
+/** Root partition for --size=auto: the deployment (the image's files once, in the ostree
+ * repository, hard-linked into the deployment), ext4's own overhead (~5%) and headroom for
+ * /etc, /var and a first update's changed files. */
+export function fittingRootBytes(imageSizeBytes: number, requested = 0): number {
+  return roundUpMiB(Math.max(requested, 1.25 * imageSizeBytes + 768 * MiB));
 }
 
 export function planDisk(input: LayoutInput): DiskLayout {
@@ -56,7 +91,7 @@ export function planDisk(input: LayoutInput): DiskLayout {
   const drafts: Draft[] = [
     ...(input.bios ? [{ role: 'bios-boot' as const, name: 'BIOS-BOOT', typeGuid: GPT_TYPES.biosBoot, sizeBytes: MiB }] : []),
     { role: 'esp', name: 'EFI-SYSTEM', typeGuid: GPT_TYPES.esp, sizeBytes: roundUpMiB(Math.max(DEFAULT_ESP, sizes.esp ?? 0)), filesystem: fs('esp', 'vfat', 'EFI-SYSTEM', '/boot/efi') },
-    { role: 'boot', name: 'boot', typeGuid: GPT_TYPES.linux, sizeBytes: roundUpMiB(Math.max(DEFAULT_BOOT, sizes.boot ?? 0)), filesystem: fs('boot', input.rootfs, 'boot', '/boot') },
+    { role: 'boot', name: 'boot', typeGuid: GPT_TYPES.linux, sizeBytes: roundUpMiB(Math.max(DEFAULT_BOOT, sizes.boot ?? 0)), filesystem: fs('boot', 'ext4', 'boot', '/boot') },
     ...(input.extra ?? []).map((p, i): Draft => {
       const purpose = `extra-${p.mountpoint ?? p.fsType}-${i}`;
       return {
@@ -70,8 +105,10 @@ export function planDisk(input: LayoutInput): DiskLayout {
     }),
   ];
   const rootStart = HEAD + drafts.reduce((sum, p) => sum + p.sizeBytes, 0);
-  const sizeBytes = roundUpMiB(Math.max(DEFAULT_DISK_SIZE, sizes.disk ?? 0, rootStart + minimumRootBytes(input.imageSizeBytes, sizes.root) + TAIL));
-  drafts.push({ role: 'root', name: 'root', typeGuid: GPT_TYPES.linux, sizeBytes: sizeBytes - rootStart - TAIL, filesystem: fs('root', input.rootfs, 'root', '/') });
+  const sizeBytes = diskBytes(input, rootStart);
+  const root = fs('root', input.rootfs, 'root', '/');
+  if (input.rootfs === 'btrfs') root.subvolumes = input.subvolumes ?? [{ name: 'root', mountpoint: '/' }];
+  drafts.push({ role: 'root', name: 'root', typeGuid: GPT_TYPES.linux, sizeBytes: sizeBytes - rootStart - TAIL, filesystem: root });
 
   let start = HEAD;
   const partitions = drafts.map((d, i): Partition => {
@@ -87,6 +124,19 @@ export function planDisk(input: LayoutInput): DiskLayout {
     return partition;
   });
   return { sizeBytes, table: 'gpt', uuid: deriveUuid(input.seed, 'disk'), partitions };
+}
+
+function diskBytes(input: LayoutInput, rootStart: number): number {
+  const unit = input.unitBytes ?? MiB;
+  const root = (input.diskSize === 'auto' ? fittingRootBytes : minimumRootBytes)(input.imageSizeBytes, input.sizes?.root);
+  const needed = rootStart + root + TAIL;
+  if (input.diskSize === 'auto') return roundUp(needed, unit);
+  if (input.diskSize === undefined) return roundUp(Math.max(DEFAULT_DISK_SIZE, needed), unit);
+  // exactly as asked; root needs at least what --size=auto would give it
+  const fitting = rootStart + fittingRootBytes(input.imageSizeBytes, input.sizes?.root) + TAIL;
+  if (input.diskSize < fitting) throw new DiskTooSmall(input.diskSize, roundUp(fitting, unit));
+  if (input.diskSize % unit !== 0) throw new DiskSizeUnit(input.diskSize);
+  return input.diskSize;
 }
 
 /** The layout as an sfdisk script (sectors, explicit UUIDs: the same table every time). */

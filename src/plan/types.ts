@@ -20,8 +20,12 @@ export type Step =
   | { kind: 'deployment-file'; sysroot: string; stateroot: string; path: string; content: string; mode: number }
   | { kind: 'grub-config'; sysroot: string; bootUuid: string; fsModule: string; serial: boolean; timeoutSeconds: number }
   | { kind: 'release' }
-  | { kind: 'rename'; from: string; to: string }
-  | { kind: 'write-manifest'; path: string };
+  | { kind: 'checksum'; path: string }
+  | { kind: 'write-ova'; vmdk: string; partial: string; dir: string; name: string; virtualSizeBytes: number }
+  | { kind: 'publish'; types: ImageType[]; from: string; to: string }
+  | { kind: 'write-manifest'; path: string }
+  | { kind: 'write-checksums'; path: string }
+  | { kind: 'write-build-record'; path: string };
 
 export type StepKind = Step['kind'];
 
@@ -34,11 +38,13 @@ export interface Stage {
 export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root' | 'extra';
 
 export interface Filesystem {
-  type: 'vfat' | 'ext4' | 'xfs' | 'swap';
+  type: 'vfat' | 'ext4' | 'xfs' | 'btrfs' | 'swap';
   label?: string;
   uuid: string;
   /** absent for swap */
   mountpoint?: string;
+  /** btrfs root: subvolumes to create, each mounted at its mountpoint (one at "/") */
+  subvolumes?: { name: string; mountpoint: string }[];
 }
 
 export interface Partition {
@@ -67,8 +73,20 @@ export interface Output {
   path: string;
 }
 
-export const IMAGE_TYPES = ['qcow2', 'raw'] as const;
+export const IMAGE_TYPES = ['qcow2', 'raw', 'vmdk', 'vdi', 'vhd', 'ami', 'gce', 'ova'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export const VMDK_SUBFORMATS = ['streamOptimized', 'monolithicSparse'] as const;
+export type VmdkSubformat = (typeof VMDK_SUBFORMATS)[number];
+
+/** How the artifacts are written. */
+export interface ExportOptions {
+  /** compressed qcow2 clusters (smaller file, slower to write, read-only-compressed) */
+  qcow2Compressed: boolean;
+  vmdkSubformat: VmdkSubformat;
+  /** --chown: owner of everything the build writes in the output directory */
+  owner?: { uid: number; gid: number };
+}
 
 export interface Plan {
   planVersion: 1;
@@ -87,6 +105,7 @@ export interface Plan {
   };
   bootloader: { bios: boolean; uefi: 'shim' | 'grub' | false };
   outputs: Output[];
+  exportOptions: ExportOptions;
   /** free space the build needs at `path` (checked before it starts) */
   space: { path: string; bytes: number };
   /** things the user should know before relying on the result */

@@ -15,21 +15,33 @@ else
   mkdir -p "$dir"
 fi`;
 
+/** Filesystems mounted under /var: extra partitions and btrfs subvolumes of the root. */
+export function varMounts(disk: DiskLayout): { id: string; device: string; options?: string[]; mountpoint: string }[] {
+  return disk.partitions
+    .flatMap((p) => {
+      const fs = p.filesystem;
+      if (p.role === 'extra' && fs?.mountpoint) return [{ id: p.device, device: p.device, mountpoint: fs.mountpoint }];
+      return (fs?.subvolumes ?? [])
+        .filter((v) => v.mountpoint !== '/')
+        .map((v) => ({ id: `subvol-${v.name}`, device: p.device, options: [`subvol=${v.name}`], mountpoint: v.mountpoint }));
+    })
+    .sort((a, b) => a.mountpoint.split('/').length - b.mountpoint.split('/').length);
+}
+
 export function varPartitionsStage(disk: DiskLayout, stateroot: string): Stage | undefined {
   const var_ = `${PATHS.target}/ostree/deploy/${stateroot}/var`;
-  const mounted = disk.partitions
-    .filter((p) => p.role === 'extra' && p.filesystem?.mountpoint)
-    .sort((a, b) => (a.filesystem?.mountpoint as string).split('/').length - (b.filesystem?.mountpoint as string).split('/').length);
-  if (mounted.length === 0) return undefined;
-  const steps = mounted.flatMap((p): Step[] => {
-    const temporary = `${PATHS.files}/${p.device}`;
-    const destination = `${var_}${(p.filesystem?.mountpoint as string).slice('/var'.length)}`;
+  const mounts = varMounts(disk);
+  if (mounts.length === 0) return undefined;
+  const steps = mounts.flatMap((m): Step[] => {
+    const temporary = `${PATHS.files}/${m.id}`;
+    const destination = `${var_}${m.mountpoint.slice('/var'.length)}`;
+    const options = m.options ? { options: m.options } : {};
     return [
-      { kind: 'mount', source: device(p.device), target: temporary },
+      { kind: 'mount', source: device(m.device), target: temporary, ...options },
       { kind: 'exec', in: 'builder', argv: ['sh', '-c', MOVE_INTO, 'move-into', destination, temporary] },
       { kind: 'unmount', target: temporary },
-      { kind: 'mount', source: device(p.device), target: destination },
+      { kind: 'mount', source: device(m.device), target: destination, ...options },
     ];
   });
-  return { title: 'Mount the /var partitions', lanes: [steps] };
+  return { title: 'Mount the /var filesystems', lanes: [steps] };
 }

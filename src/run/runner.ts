@@ -31,6 +31,8 @@ export interface RunResult {
 
 export interface Runner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** what stops this runner's commands; long in-process work (hashing) honours it too */
+  readonly signal?: AbortSignal;
 }
 
 /** Below podman stop's 10 s, so a stuck command never costs the builder its cleanup. */
@@ -39,6 +41,7 @@ const DETAIL_LINES = 3;
 
 export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
   return {
+    signal,
     async run(argv, options = {}) {
       const [file, ...args] = argv;
       if (!file) throw new Error('empty command');

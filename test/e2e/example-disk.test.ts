@@ -35,7 +35,7 @@ describe('example image -> qcow2 with the builder container', () => {
   it('prints the artifact path and writes qcow2/disk.qcow2 (compat 1.1) and the manifest', async () => {
     expect(build.exitCode).toBe(0);
     expect(build.stdout).toBe('/output/qcow2/disk.qcow2');
-    expect((await readdir(out)).sort()).toEqual(['manifest-qcow2.json', 'qcow2']);
+    expect((await readdir(out)).sort()).toEqual(['SHA256SUMS', 'build-record.json', 'manifest-qcow2.json', 'qcow2']);
     const info = JSON.parse((await execa('qemu-img', ['info', '--output=json', `${out}/qcow2/disk.qcow2`])).stdout);
     expect(info.format).toBe('qcow2');
     expect(info['format-specific'].data.compat).toBe('1.1');
@@ -74,7 +74,7 @@ describe('example image -> raw', () => {
     const run = await runBuilder(['--type', 'raw', EXAMPLE], { output: dir });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe('/output/image/disk.raw');
-    expect((await readdir(dir)).sort()).toEqual(['image', 'manifest-raw.json']);
+    expect((await readdir(dir)).sort()).toEqual(['SHA256SUMS', 'build-record.json', 'image', 'manifest-raw.json']);
     const raw = `${dir}/image/disk.raw`;
     const { stdout } = await execa('stat', ['-c', '%s %b %B', raw]);
     const [size, blocks, blockSize] = stdout.split(' ').map(Number) as [number, number, number];

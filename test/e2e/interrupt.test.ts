@@ -44,7 +44,7 @@ describe('nothing is left behind', () => {
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
     expect(await loopDevicesFor(WORK)).toEqual([]);
-    expect((await readdir(out)).sort()).toEqual(['manifest-qcow2.json', 'qcow2']);
+    expect((await readdir(out)).sort()).toEqual(['SHA256SUMS', 'build-record.json', 'manifest-qcow2.json', 'qcow2']);
   });
 
   it('after SIGINT half-way through the build (during the ostree commit)', async () => {
@@ -74,5 +74,25 @@ describe('nothing is left behind', () => {
     expect(await loopDevicesFor(WORK)).toEqual([]);
     // killed before any artifact was renamed into place: nothing with a final name exists
     expect(await readdir(out)).toEqual([WORK]);
+  });
+
+  it('killed outright during the conversions: no file has a final name, only work files exist', async () => {
+    const out = await mkdtemp(`${tmpdir()}/dbib-e2e-kill-convert-`);
+    const name = `dbib-e2e-kill-convert-${process.pid}`;
+    const args = ['--type', 'qcow2,vmdk,vdi,vhd,gce,ova,raw', EXAMPLE];
+    const build = execa('podman', builderArgs(args, { output: out, podmanArgs: ['--name', name] }), { reject: false });
+    await new Promise<void>((resolve) => {
+      build.stderr?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Write qcow2, vmdk')) setTimeout(resolve, 3000);
+      });
+    });
+    await execa('podman', ['kill', '--signal', 'KILL', name]);
+    await build;
+    expect(await readdir(out)).toEqual([WORK]);
+    // the conversions had begun: their partial files are there, under work names only
+    const work = (await readdir(`${out}/${WORK}`)).sort();
+    console.log(`work directory after SIGKILL during conversion: ${work.join(' ')}`);
+    expect(work).toContain('disk.raw');
+    expect(work.filter((f) => f !== 'disk.raw').length).toBeGreaterThan(0);
   });
 });

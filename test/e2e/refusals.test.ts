@@ -82,7 +82,7 @@ const rows: Row[] = [
   ['an unknown disk type', () => ['--type', 'floppy', EXAMPLE], withOutput(), 'usage', /--type floppy is not supported; choose from qcow2, raw/],
   ['an unknown pull policy', () => ['--pull=sometimes', EXAMPLE], withOutput(), 'usage', /--pull=sometimes is not a pull policy; choose from missing, always, never/],
   ['an unsupported transport', () => ['dir:/tmp/x'], withOutput(), 'usage', /the dir: transport is not supported; use containers-storage:/],
-  ['an unsupported root filesystem', () => ['--rootfs', 'btrfs', EXAMPLE], withOutput(), 'usage', /--rootfs btrfs is not supported; use --rootfs ext4/],
+  ['an unsupported root filesystem', () => ['--rootfs', 'zfs', EXAMPLE], withOutput(), 'usage', /--rootfs zfs is not supported; choose ext4, xfs or btrfs/],
   ['--target-imgref naming a Docker daemon', () => ['--target-imgref', 'docker-daemon:x', EXAMPLE], withOutput(), 'usage', /bootc cannot update from a Docker daemon/],
 ];
 

@@ -49,7 +49,7 @@ describe('disk steps', () => {
       mountRoot(),
       stage('probe', [sh(`for r in esp boot root; do blkid -o export $(readlink -f ${PATHS.dev}/$r); done > ${probe}; findmnt -no FSTYPE ${PATHS.target} >> ${probe}`)]),
       stage('release', [{ kind: 'release' }]),
-      ...exportStages(out, plan.outputs),
+      ...exportStages(out, plan.outputs, plan.exportOptions, plan.disk.sizeBytes),
     ]);
     await expectAllReleased();
 

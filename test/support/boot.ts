@@ -31,7 +31,8 @@ export interface BootResult {
 
 export interface BootOptions {
   firmware: Firmware;
-  format: 'qcow2' | 'raw';
+  /** QEMU's name for the disk format (vpc: VHD) */
+  format: 'qcow2' | 'raw' | 'vmdk' | 'vdi' | 'vpc';
   log: string;
   timeoutSeconds?: number;
   /** shell commands run in the booted system after multi-user.target, by name */

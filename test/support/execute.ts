@@ -1,5 +1,6 @@
 // Runs plan stages for real (as root) with a reporter that keeps the log for assertions.
 import { PassThrough } from 'node:stream';
+import { newLedger } from '../../src/execute/artifacts.js';
 import { executePlan } from '../../src/execute/execute.js';
 import { Podman } from '../../src/image/podman.js';
 import type { Plan, Stage } from '../../src/plan/types.js';
@@ -22,6 +23,7 @@ export async function runStages(plan: Plan, stages: Stage[], signal = new AbortC
     scratch: new CleanupStack(reporter),
     secrets: new Map<string, string>(),
     mounted: new Map(),
+    ledger: newLedger(),
   };
   try {
     await executePlan(ctx, signal);

@@ -4,6 +4,7 @@ import { parseImageRef } from '../../src/image/transport.js';
 import { planBuild } from '../../src/plan/build-plan.js';
 import type { Step } from '../../src/plan/types.js';
 import { exampleFacts } from '../support/facts.js';
+import { NO_CUSTOMIZATIONS } from '../../src/config/customizations.js';
 
 const request = { types: ['qcow2' as const], outputDir: '/output' };
 const plan = (facts = exampleFacts(), extra = {}) => planBuild(facts, { ...request, ...extra }, '0.0.0-test');
@@ -87,18 +88,25 @@ describe('planBuild for the example image', () => {
     expect(plan(exampleFacts((f) => (f.tools.grubOstreeScript = false))).deployment.bootloaderBackend).toBe('none');
   });
 
-  it('converts to qcow2 in the work directory and renames into BIB layout', () => {
+  it('converts to qcow2 in the work directory and publishes into BIB layout, raw last', () => {
     const p = plan(exampleFacts(), { types: ['qcow2', 'raw'] });
     expect(p.outputs).toEqual([
       { type: 'qcow2', path: 'qcow2/disk.qcow2' },
       { type: 'raw', path: 'image/disk.raw' },
     ]);
-    const renames = steps(p).flatMap((s) => (s.kind === 'rename' ? [`${s.from} -> ${s.to}`] : []));
-    expect(renames).toEqual([
+    const published = steps(p).flatMap((s) => (s.kind === 'publish' ? [`${s.from} -> ${s.to}`] : []));
+    expect(published).toEqual([
       '/output/.deb-bootc-image-builder.work/qcow2-disk.qcow2 -> /output/qcow2/disk.qcow2',
       '/output/.deb-bootc-image-builder.work/disk.raw -> /output/image/disk.raw',
     ]);
-    expect(steps(p).at(-1)).toEqual({ kind: 'write-manifest', path: '/output/manifest-qcow2-raw.json' });
+    expect(p.stages.at(-1)?.lanes).toEqual([
+      [
+        { kind: 'publish', types: ['raw'], from: '/output/.deb-bootc-image-builder.work/disk.raw', to: '/output/image/disk.raw' },
+        { kind: 'write-manifest', path: '/output/manifest-qcow2-raw.json' },
+        { kind: 'write-checksums', path: '/output/SHA256SUMS' },
+        { kind: 'write-build-record', path: '/output/build-record.json' },
+      ],
+    ]);
   });
 });
 
@@ -124,7 +132,8 @@ describe('planBuild refuses images it cannot boot', () => {
     ['no /sysroot', (f) => (f.layout.sysrootDir = false), 'ostree-layout', /no \/sysroot directory/],
     ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'ostree-layout', /\/ostree must be a symlink to sysroot\/ostree/],
     ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'ostree-layout', /has \/usr\/etc/],
-    ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'btrfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a btrfs root filesystem, which is not supported; pass --rootfs ext4 to override/],
+    ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'zfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a zfs root filesystem, which is not supported; pass --rootfs ext4, xfs or btrfs to override/],
+    ['an initramfs without btrfs for a btrfs root', (f) => Object.assign(f, { rootfsType: 'btrfs' }, f.kernels[0]!.initramfsContents!.kernelModules.btrfs = 'missing'), 'image-unsupported', /cannot mount a btrfs root \(no btrfs module\): rebuild it with dracut --no-hostonly \(or --add-drivers btrfs\), or build with --rootfs ext4/],
     ['arm64 image', (f) => (f.arch = 'arm64'), 'arch-mismatch', /is built for arm64 and this builder runs on amd64/],
     ['an initramfs without ostree', (f) => (f.kernels[0]!.initramfsContents!.ostreePrepareRoot = false), 'initramfs-without-ostree', /has no ostree support \(no ostree-prepare-root\)/],
     ['an initramfs without ext4', (f) => (f.kernels[0]!.initramfsContents!.kernelModules.ext4 = 'missing'), 'image-unsupported', /cannot mount an ext4 root/],
@@ -139,17 +148,64 @@ describe('planBuild refuses images it cannot boot', () => {
     expect(() => plan(exampleFacts((f) => (f.labels = { 'ostree.bootable': '1' })))).not.toThrow();
   });
 
-  it('refuses root filesystems it does not support yet', () => {
-    expect(refusal(() => {}, { rootfs: 'btrfs' })).toMatchObject({ id: 'usage', message: '--rootfs btrfs is not supported; use --rootfs ext4' });
+  it('refuses root filesystems it does not support', () => {
+    expect(refusal(() => {}, { rootfs: 'zfs' })).toMatchObject({ id: 'usage', message: '--rootfs zfs is not supported; choose ext4, xfs or btrfs' });
   });
 
   it('lets --rootfs override an unsupported type from the image', () => {
-    expect(() => plan(exampleFacts((f) => (f.rootfsType = 'btrfs')), { rootfs: 'ext4' })).not.toThrow();
+    expect(() => plan(exampleFacts((f) => (f.rootfsType = 'zfs')), { rootfs: 'ext4' })).not.toThrow();
   });
 
   it('needs --target-imgref for an image without a name', () => {
     const facts = exampleFacts((f) => Object.assign(f, { ref: 'ef663593477c', source: parseImageRef('ef663593477c'), name: undefined }));
     expect(() => plan(facts)).toThrow('ef663593477c has no name to update from: give --target-imgref REGISTRY/NAME:TAG');
     expect(plan(facts, { targetImgref: 'quay.io/x/y:1' }).deployment.origin).toContain('ostree-unverified-registry:quay.io/x/y:1');
+  });
+});
+
+describe('root filesystems other than ext4', () => {
+  const root = (p: ReturnType<typeof plan>) => p.disk.partitions.find((x) => x.role === 'root');
+  const boot = (p: ReturnType<typeof plan>) => p.disk.partitions.find((x) => x.role === 'boot');
+
+  it('xfs (--rootfs or the image install config): mkfs.xfs for root, /boot stays ext4 for GRUB', () => {
+    for (const p of [plan(exampleFacts(), { rootfs: 'xfs' }), plan(exampleFacts((f) => (f.rootfsType = 'xfs')))]) {
+      expect(root(p)?.filesystem?.type).toBe('xfs');
+      expect(boot(p)?.filesystem?.type).toBe('ext4');
+      expect(execs(p).some((s) => s.argv[0] === 'mkfs.xfs' && s.argv.at(-1)?.endsWith('/dev/root'))).toBe(true);
+      expect(p.deployment.kargs.some((k) => k.startsWith('rootflags='))).toBe(false);
+    }
+  });
+
+  it('btrfs: subvolume root mounted as /, rootflags=subvol=root right after root=', () => {
+    const p = plan(exampleFacts(), { rootfs: 'btrfs' });
+    expect(root(p)?.filesystem).toMatchObject({ type: 'btrfs', subvolumes: [{ name: 'root', mountpoint: '/' }] });
+    expect(p.deployment.kargs.slice(0, 2)).toEqual([`root=UUID=${root(p)?.filesystem?.uuid}`, 'rootflags=subvol=root']);
+    const sysroot = p.stages.find((s) => s.title === 'Prepare the ostree sysroot')?.lanes[0]?.slice(0, 4);
+    expect(sysroot).toEqual([
+      { kind: 'mount', source: '/run/deb-bootc-image-builder/dev/root', target: '/run/deb-bootc-image-builder/files/btrfs-top' },
+      { kind: 'exec', in: 'builder', argv: ['btrfs', '-q', 'subvolume', 'create', '/run/deb-bootc-image-builder/files/btrfs-top/root'] },
+      { kind: 'unmount', target: '/run/deb-bootc-image-builder/files/btrfs-top' },
+      { kind: 'mount', source: '/run/deb-bootc-image-builder/dev/root', target: '/run/deb-bootc-image-builder/target', options: ['subvol=root'] },
+    ]);
+  });
+
+  it('btrfs from the disk layout: /var subvolumes in fstab, mounted into the stateroot /var', () => {
+    const customizations = {
+      ...NO_CUSTOMIZATIONS,
+      sizes: { root: 6 * 1024 ** 3 },
+      root: { fsType: 'btrfs' as const, subvolumes: [{ name: 'root', mountpoint: '/', at: [] }, { name: 'varlog', mountpoint: '/var/log', at: [] }], at: [] },
+    };
+    const p = plan(exampleFacts(), { customizations });
+    const fstab = steps(p).find((s) => s.kind === 'deployment-file' && s.path === 'etc/fstab') as Extract<Step, { kind: 'deployment-file' }>;
+    expect(fstab.content).toContain(`UUID=${root(p)?.filesystem?.uuid} /var/log btrfs subvol=varlog 0 0\n`);
+    expect(fstab.content).not.toMatch(/ \/ btrfs/);
+    const mounts = p.stages.find((s) => s.title === 'Mount the /var filesystems')?.lanes[0]?.filter((s) => s.kind === 'mount');
+    expect(mounts?.at(-1)).toEqual({
+      kind: 'mount',
+      source: '/run/deb-bootc-image-builder/dev/root',
+      target: '/run/deb-bootc-image-builder/target/ostree/deploy/default/var/log',
+      options: ['subvol=varlog'],
+    });
+    expect(() => plan(exampleFacts(), { customizations, rootfs: 'ext4' })).toThrow('the disk layout makes / btrfs, but --rootfs asks for ext4: drop one of them');
   });
 });

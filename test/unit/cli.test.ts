@@ -38,7 +38,7 @@ describe('command line', () => {
     [['build', '--frobnicate', 'img'], 'error: unsupported option name ("--frobnicate") (see deb-bootc-image-builder --help)\n'],
     [['manifest'], 'error: not enough positional arguments (see deb-bootc-image-builder --help)\n'],
     [['build', 'a', 'b'], 'error: extraneous positional argument ("b") (see deb-bootc-image-builder --help)\n'],
-    [['--type', 'iso', 'img'], 'error: --type iso is not supported; choose from qcow2, raw\n'],
+    [['--type', 'iso', 'img'], 'error: --type iso is not supported; choose from qcow2, raw, vmdk, vdi, vhd, ami, gce, ova\n'],
     [['manifest', '--log-level', 'loud', 'img'], 'error: --log-level loud is not a log level; choose from error, warn, info, debug\n'],
     [['build', '--target-arch', 'arm64', 'img'], 'error: --target-arch arm64 is not supported; this builder makes x86_64 (amd64) disks\n'],
   ])('refuses %j with one error line and exit 2', async (argv, message) => {

@@ -39,6 +39,18 @@ describe('valid configs', () => {
     expect([parseSize('20G'), parseSize('10 gib'), parseSize('1 PB'), parseSize(-1)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
+  it('takes the root filesystem from the disk layout: a plain xfs "/", or a btrfs partition with subvolumes', () => {
+    const xfs = configFromText('c.toml', '[[customizations.disk.partitions]]\nmountpoint = "/"\nfs_type = "xfs"\nminsize = "8 GiB"\n', 'toml');
+    expect(xfs.customizations.root).toMatchObject({ fsType: 'xfs', subvolumes: [] });
+    const btrfs = configFromText(
+      'c.toml',
+      '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "10 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "root"\nmountpoint = "/"\n[[customizations.disk.partitions.subvolumes]]\nname = "varlog"\nmountpoint = "/var/log"\n',
+      'toml',
+    );
+    expect(btrfs.customizations.root?.subvolumes.map((v) => `${v.name} ${v.mountpoint}`)).toEqual(['root /', 'varlog /var/log']);
+    expect(btrfs.customizations.sizes.root).toBe(10 * 1024 ** 3);
+  });
+
   it('knows formats by extension', () => {
     expect([formatOf('a.toml'), formatOf('a.JSON'), formatOf('a.yml'), formatOf('a.yaml')]).toEqual(['toml', 'json', 'yaml', 'yaml']);
     expect(() => formatOf('a.conf')).toThrow('--config a.conf: name the file .toml, .json, .yaml or .yml so its format is known');
@@ -63,7 +75,12 @@ const invalid: [string, string, string][] = [
   ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/home/x"\nminsize = 1024\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: /var/home/x: /var/home cannot be a separate filesystem'],
   ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/"\nminsize = 1\n[customizations.disk]\nminsize = 1\n', 'config.toml:4:1: customizations.disk: cannot be combined with filesystem customizations: use one of them'],
   ['config.toml', '[customizations.disk]\ntype = "dos"\n', 'config.toml:2:1: customizations.disk.type: only GPT disks are made (one disk boots both BIOS and UEFI)'],
-  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].type: lvm partitions are not supported yet; use plain partitions'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].type: lvm partitions are not supported yet; use plain partitions, or btrfs subvolumes'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "data"\nmountpoint = "/var/data"\n', 'config.toml:4:1: customizations.disk.partitions[0].subvolumes: the btrfs partition must hold the root: add a subvolume with mountpoint "/" (e.g. name "root")'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "a/b"\nmountpoint = "/"\n', 'config.toml:5:1: customizations.disk.partitions[0].subvolumes[0].name: "a/b" is not a subvolume name: letters, digits, _ . @ - (no /)'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\nmountpoint = "/"\n', 'config.toml:4:1: customizations.disk.partitions[0].mountpoint: not for a btrfs partition: its subvolumes carry the mountpoints'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "root"\nmountpoint = "/"\n[[customizations.disk.partitions.subvolumes]]\nname = "home"\nmountpoint = "/home"\n', 'config.toml:9:1: customizations.disk.partitions[0].subvolumes[1].mountpoint: /home: mountpoints must be /, /boot or under /var (everything else comes read-only from the image)'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/"\nfs_type = "vfat"\nminsize = "8 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].fs_type: / must be ext4 or xfs (or a btrfs subvolume)'],
   ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "swap"\nmountpoint = "/var/swap"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].mountpoint: a swap partition has no mountpoint'],
   ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "btrfs"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].fs_type: must be one of: ext4, xfs, vfat, swap, none'],
   ['config.toml', '[[customizations.files]]\npath = "/usr/bin/tool"\n', 'config.toml:2:1: customizations.files[0].path: /usr/bin/tool: a file can only go under /etc, /root or /var (everything else is the read-only image)'],

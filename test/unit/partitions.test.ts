@@ -46,7 +46,8 @@ describe('planDisk', () => {
       imageSizeBytes: 507_414_434,
       rootfs: 'ext4',
       bios: true,
-      sizes: { root: 5 * GiB, boot: 2 * GiB, disk: 20 * GiB },
+      sizes: { root: 5 * GiB, boot: 2 * GiB },
+      diskSize: 20 * GiB,
       extra: [
         { fsType: 'swap', minBytes: 256 * MiB, label: 'swap', at: [] },
         { mountpoint: '/var/lib/data', fsType: 'xfs', minBytes: 100 * 1000 * 1000, partLabel: 'data', at: [] },

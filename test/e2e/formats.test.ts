@@ -1,0 +1,201 @@
+// Every disk format from one build: the eight types at once, with --size=auto and --chown,
+// as a user runs the builder container. Each artifact is checked with the tools its users
+// have (qemu-img, tar, sha256sum), the five bootable formats boot to multi-user in QEMU,
+// and the GCE tarball and the OVA unpack to disks that pass qemu-img's checks.
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
+import { bootCheck, type BootOptions, type Firmware } from '../support/boot.js';
+import { EXAMPLE, runBuilder } from '../support/images.js';
+
+const TYPES = 'qcow2,raw,vmdk,vdi,vhd,ami,gce,ova';
+const SECRETS = ['formats-secret-password', 'AAAAC3NzaC1lZDI1NTE5AAAAIFormatsKey'];
+const CONFIG = `[[customizations.user]]
+name = "formats"
+password = "${SECRETS[0]}"
+key = "ssh-ed25519 ${SECRETS[1]} formats@example"
+groups = ["wheel"]
+`;
+
+let out: string;
+let build: Awaited<ReturnType<typeof runBuilder>>;
+let plan: Plan;
+
+const qemuInfo = async (path: string, format?: string) =>
+  JSON.parse((await execa('qemu-img', ['info', '--output=json', ...(format ? ['-f', format] : []), path])).stdout) as Record<string, unknown> & {
+    format: string;
+    'virtual-size': number;
+    'format-specific'?: { data?: Record<string, unknown> };
+  };
+
+beforeAll(async () => {
+  out = await mkdtemp(`${tmpdir()}/dbib-formats-`);
+  const config = `${out}.toml`;
+  await writeFile(config, CONFIG);
+  const started = performance.now();
+  build = await runBuilder(['--type', TYPES, '--size', 'auto', '--chown', '1234:2345', EXAMPLE], {
+    output: out,
+    podmanArgs: ['-v', `${config}:/config.toml:ro`],
+  });
+  console.log(`eight-type build: ${((performance.now() - started) / 1000).toFixed(1)} s, exit ${build.exitCode}\n${build.stderr}`);
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.split('\n').slice(-5).join('\n')}`);
+  plan = JSON.parse(await readFile(`${out}/manifest-${TYPES.replaceAll(',', '-')}.json`, 'utf8')) as Plan;
+});
+
+describe('one build, eight types', () => {
+  it('prints each artifact once (raw and ami share image/disk.raw) and lays them out as BIB', async () => {
+    expect(build.stdout.split('\n')).toEqual([
+      '/output/qcow2/disk.qcow2',
+      '/output/image/disk.raw',
+      '/output/vmdk/disk.vmdk',
+      '/output/vdi/disk.vdi',
+      '/output/vpc/disk.vhd',
+      '/output/gce/image.tar.gz',
+      '/output/archive/disk.ova',
+    ]);
+    expect((await readdir(out)).sort()).toEqual(
+      ['SHA256SUMS', 'archive', 'build-record.json', 'gce', 'image', `manifest-${TYPES.replaceAll(',', '-')}.json`, 'qcow2', 'vdi', 'vmdk', 'vpc'].sort(),
+    );
+  });
+
+  it('sizes the disk to fit (--size=auto), in whole GiB because gce is among the types, and says root will not grow', () => {
+    expect(plan.disk.sizeBytes % 1024 ** 3).toBe(0);
+    expect(plan.disk.sizeBytes).toBeLessThan(10 * 1024 ** 3);
+    expect(build.stderr).toContain('warn: --size=auto leaves the root filesystem little free space');
+  });
+
+  it('gives each disk the expected format and virtual size (qemu-img info)', async () => {
+    const size = plan.disk.sizeBytes;
+    const table: [string, string | undefined, string, Record<string, unknown>][] = [
+      ['qcow2/disk.qcow2', undefined, 'qcow2', { compat: '1.1' }],
+      ['image/disk.raw', undefined, 'raw', {}],
+      ['vmdk/disk.vmdk', undefined, 'vmdk', { 'create-type': 'streamOptimized' }],
+      ['vdi/disk.vdi', undefined, 'vdi', {}],
+      // a fixed VHD is a raw disk with a footer: qemu-img needs -f vpc to read the footer
+      ['vpc/disk.vhd', 'vpc', 'vpc', {}],
+    ];
+    const rows = [];
+    for (const [path, forced, format, specific] of table) {
+      const info = await qemuInfo(`${out}/${path}`, forced);
+      rows.push(`${path}: ${info.format} ${info['virtual-size']}`);
+      expect(info.format).toBe(format);
+      expect(info['virtual-size']).toBe(size);
+      expect(info['format-specific']?.data ?? {}).toMatchObject(specific);
+    }
+    console.log(rows.join('\n'));
+    // Azure's rule: a fixed VHD is the whole-MiB disk plus its 512-byte footer
+    const vhd = (await execa('stat', ['-c', '%s', `${out}/vpc/disk.vhd`])).stdout;
+    expect(Number(vhd)).toBe(size + 512);
+    expect(size % (1024 * 1024)).toBe(0);
+  });
+
+  it('writes the raw disk sparse', async () => {
+    const [bytes, blocks] = (await execa('stat', ['-c', '%s %b', `${out}/image/disk.raw`])).stdout.split(' ').map(Number) as [number, number];
+    expect(blocks * 512).toBeLessThan(bytes / 2);
+  });
+
+  it('lists every artifact in SHA256SUMS, which sha256sum -c verifies', async () => {
+    const check = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out });
+    expect(check.stdout.split('\n').sort()).toEqual(
+      ['archive/disk.ova', 'gce/image.tar.gz', 'image/disk.raw', 'qcow2/disk.qcow2', 'vdi/disk.vdi', 'vmdk/disk.vmdk', 'vpc/disk.vhd'].map((p) => `${p}: OK`),
+    );
+  });
+
+  it('records image, builder, plan, sizes and times, and no secret, in build-record.json', async () => {
+    const text = await readFile(`${out}/build-record.json`, 'utf8');
+    const record = JSON.parse(text);
+    expect(record.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(record.builderVersion).toBe(plan.builderVersion);
+    expect(record.plan.disk).toEqual(plan.disk);
+    expect(record.artifacts.map((a: { types: string[] }) => a.types.join('+')).sort()).toEqual(['gce', 'ova', 'qcow2', 'raw+ami', 'vdi', 'vhd', 'vmdk']);
+    for (const a of record.artifacts) {
+      expect(a.bytes).toBeGreaterThan(0);
+      expect(a.seconds).toBeGreaterThanOrEqual(0);
+    }
+    console.log(record.artifacts.map((a: { path: string; seconds: number; bytes: number }) => `${a.path}: ${a.seconds} s, ${a.bytes} bytes`).join('\n'));
+    for (const file of ['build-record.json', `manifest-${TYPES.replaceAll(',', '-')}.json`]) {
+      const content = await readFile(`${out}/${file}`, 'utf8');
+      for (const secret of SECRETS) expect(content).not.toContain(secret);
+    }
+    expect(text).toContain('@secret:user.formats.password@');
+  });
+
+  it('gives everything it wrote to --chown 1234:2345', async () => {
+    const { stdout } = await execa('find', [out, '-mindepth', '1', '-printf', '%u:%g %P\n']);
+    const wrongly = stdout.split('\n').filter((line) => !line.startsWith('1234:2345 '));
+    expect(wrongly).toEqual([]);
+    expect(stdout.split('\n').length).toBe(17);
+  });
+});
+
+describe('archives unpack to disks that pass qemu-img check', () => {
+  it('gce: image.tar.gz is an oldgnu tar of disk.raw alone, identical to the raw disk', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/dbib-gce-`);
+    expect((await execa('tar', ['-tzf', `${out}/gce/image.tar.gz`])).stdout).toBe('disk.raw');
+    const header = (await execa('sh', ['-c', `gzip -dc ${out}/gce/image.tar.gz | head -c 265 | tail -c 8 | od -An -c`])).stdout;
+    expect(header.replace(/\s+/g, ' ').trim()).toBe('u s t a r \\0'); // "ustar  \0": GNU (oldgnu) magic
+    await execa('tar', ['-xSzf', `${out}/gce/image.tar.gz`, '-C', dir]);
+    const info = await qemuInfo(`${dir}/disk.raw`);
+    expect(info['virtual-size']).toBe(plan.disk.sizeBytes);
+    expect(info['virtual-size'] % 1024 ** 3).toBe(0);
+    // raw has no qemu-img check; the unpacked disk is byte for byte the built one instead
+    const sums = (await execa('sha256sum', [`${dir}/disk.raw`, `${out}/image/disk.raw`])).stdout.split('\n').map((l) => l.split(' ')[0]);
+    expect(sums[0]).toBe(sums[1]);
+    const check = await execa('qemu-img', ['check', '-f', 'raw', `${dir}/disk.raw`], { reject: false });
+    console.log(`gce: qemu-img check (raw): exit ${check.exitCode} ${check.stderr.trim()}`);
+    expect((await execa('sfdisk', ['--verify', `${dir}/disk.raw`])).stdout).toContain('No errors detected');
+  });
+
+  it('ova: disk.ovf, disk.mf and a streamOptimized disk.vmdk in a ustar tar; the manifest verifies', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/dbib-ova-`);
+    expect((await execa('tar', ['-tf', `${out}/archive/disk.ova`])).stdout.split('\n')).toEqual(['disk.ovf', 'disk.mf', 'disk.vmdk']);
+    const header = (await execa('sh', ['-c', `head -c 265 ${out}/archive/disk.ova | tail -c 8 | od -An -c`])).stdout;
+    expect(header.replace(/\s+/g, ' ').trim()).toBe('u s t a r \\0 0 0'); // POSIX ustar magic
+    await execa('tar', ['-xf', `${out}/archive/disk.ova`, '-C', dir]);
+    const manifest = await readFile(`${dir}/disk.mf`, 'utf8');
+    for (const file of ['disk.ovf', 'disk.vmdk']) {
+      const sum = (await execa('sha256sum', [`${dir}/${file}`])).stdout.split(' ')[0];
+      expect(manifest).toContain(`SHA256(${file})= ${sum}\n`);
+    }
+    const ovf = await readFile(`${dir}/disk.ovf`, 'utf8');
+    expect(ovf).toContain(`ovf:capacity="${plan.disk.sizeBytes}"`);
+    expect(ovf).toContain(`ovf:href="disk.vmdk" ovf:size="${(await readFile(`${dir}/disk.vmdk`)).length}"`);
+    const check = await execa('qemu-img', ['check', `${dir}/disk.vmdk`]);
+    expect(check.stdout).toContain('No errors were found on the image.');
+    expect((await qemuInfo(`${dir}/disk.vmdk`))['format-specific']?.data).toMatchObject({ 'create-type': 'streamOptimized' });
+  });
+
+  it('qcow2, vdi and vmdk pass qemu-img check', async () => {
+    for (const path of ['qcow2/disk.qcow2', 'vdi/disk.vdi', 'vmdk/disk.vmdk']) {
+      expect((await execa('qemu-img', ['check', `${out}/${path}`])).stdout).toContain('No errors were found on the image.');
+    }
+  });
+});
+
+describe('the bootable formats boot to multi-user', () => {
+  const boots: [string, BootOptions['format'], Firmware][] = [
+    ['qcow2/disk.qcow2', 'qcow2', 'uefi'],
+    ['image/disk.raw', 'raw', 'bios'],
+    ['vmdk/disk.vmdk', 'vmdk', 'uefi'],
+    ['vdi/disk.vdi', 'vdi', 'bios'],
+    ['vpc/disk.vhd', 'vpc', 'uefi'],
+  ];
+  it.each(boots)('%s (%s) under %s firmware', async (path, format, firmware) => {
+    const logs = `${out}.logs`;
+    await mkdir(logs, { recursive: true });
+    const boot = await bootCheck(`${out}/${path}`, {
+      firmware,
+      format,
+      log: `${logs}/${format}-${firmware}.log`,
+      probes: { rootFree: 'df -B1M --output=size,avail /sysroot | tail -1', user: 'id formats' },
+    });
+    console.log(`${path}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}, root MiB size/free ${boot.probes.rootFree}`);
+    expect(boot.reachedMultiUser).toBe(true);
+    expect(boot.state).toBe('running');
+    expect(boot.failedUnits).toEqual([]);
+    expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
+    expect(boot.probes.user).toMatch(/^uid=\d+\(formats\) gid=\d+\(formats\) groups=\d+\(formats\),27\(sudo\)$/);
+  });
+});
