@@ -10,12 +10,13 @@ export function withBakedLayout(config: LoadedConfig, facts: ImageFacts, reporte
   const baked = facts.system.bakedConfig;
   const own = config.customizations;
   if (!baked) return own;
-  const userHasLayout = own.partitions.length > 0 || Object.keys(own.sizes).length > 0 || own.root !== undefined;
+  const userHasLayout = own.partitions.length > 0 || Object.keys(own.sizes).length > 0 || own.root !== undefined || own.volumeGroup !== undefined;
   if (userHasLayout) {
     reporter.info(`the image's ${baked.path} is not used: the config sets the disk layout`);
     return own;
   }
   const fromImage = configFromText(`${facts.ref}:${baked.path}`, baked.text, formatOf(baked.path)).customizations;
   reporter.info(`using the disk layout from the image's ${baked.path}`);
-  return { ...own, sizes: fromImage.sizes, partitions: fromImage.partitions, ...(fromImage.root ? { root: fromImage.root } : {}) };
+  const { root, volumeGroup } = fromImage;
+  return { ...own, sizes: fromImage.sizes, partitions: fromImage.partitions, ...(root ? { root } : {}), ...(volumeGroup ? { volumeGroup } : {}) };
 }

@@ -54,8 +54,28 @@ export interface SubvolumeSpec {
  * partition holding a "/" subvolume); absent: --rootfs or the image decide. */
 export interface RootSpec {
   fsType: 'ext4' | 'xfs' | 'btrfs';
+  /** "/" is a logical volume of volumeGroup */
+  onLvm?: boolean;
   /** btrfs only: the subvolumes, the one at "/" included */
   subvolumes: SubvolumeSpec[];
+  at: KeyPath;
+}
+
+/** A logical volume asked for in the disk layout. */
+export interface VolumeSpec {
+  name: string;
+  mountpoint?: string;
+  fsType: 'ext4' | 'xfs' | 'swap';
+  label?: string;
+  minBytes: number;
+  at: KeyPath;
+}
+
+/** The lvm partition: one volume group on one physical volume. */
+export interface VolumeGroupSpec {
+  name: string;
+  minBytes: number;
+  volumes: VolumeSpec[];
   at: KeyPath;
 }
 
@@ -81,6 +101,7 @@ export interface Customizations {
   sizes: { root?: number; boot?: number; esp?: number; disk?: number };
   partitions: ExtraPartition[];
   root?: RootSpec;
+  volumeGroup?: VolumeGroupSpec;
   /** contents are the secrets file.INDEX.data (files often hold tokens) */
   files: NodeSpec[];
   directories: (NodeSpec & { ensureParents: boolean })[];

@@ -1,7 +1,7 @@
 // Checks a schema-valid config against the rules a bootc disk imposes (the same rules as
 // bootc-image-builder where it has them) and turns it into Customizations plus Secrets.
 // Pure: every problem is a ConfigError that names its key.
-import type { Customizations, ExtraPartition, NodeSpec, PasswordKind, RootSpec, SubvolumeSpec, UserSpec } from './customizations.js';
+import type { Customizations, ExtraPartition, NodeSpec, PasswordKind, RootSpec, SubvolumeSpec, UserSpec, VolumeGroupSpec, VolumeSpec } from './customizations.js';
 import type { Config, CustomizationsConfig } from './schema.js';
 import { REFUSED_CUSTOMIZATIONS, REFUSED_TOP_LEVEL } from './schema.js';
 import { fileSecret, keySecret, passwordSecret } from './secrets.js';
@@ -167,10 +167,11 @@ function checkVarMountpoint(mountpoint: string, path: KeyPath): void {
   if (denied) throw new ConfigError(path, `${mountpoint}: ${denied} cannot be a separate filesystem`);
 }
 
-function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<Customizations, 'sizes' | 'partitions' | 'root'> {
+function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<Customizations, 'sizes' | 'partitions' | 'root' | 'volumeGroup'> {
   const sizes: Customizations['sizes'] = {};
   const partitions: ExtraPartition[] = [];
   let root: RootSpec | undefined;
+  let volumeGroup: VolumeGroupSpec | undefined;
   const seen = new Set<string>();
   const claim = (mountpoint: string, path: KeyPath) => {
     if (seen.has(mountpoint)) throw new ConfigError(path, `${mountpoint} is listed twice`);
@@ -193,9 +194,20 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
     if (disk.minsize !== undefined) sizes.disk = size(disk.minsize, at('disk', 'minsize'));
     (disk.partitions ?? []).forEach((p, i) => {
       const path = at('disk', 'partitions', i);
-      if (p.type === 'lvm') throw new ConfigError([...path, 'type'], 'lvm partitions are not supported yet; use plain partitions, or btrfs subvolumes');
+      if (p.type === 'lvm') {
+        if (volumeGroup) throw new ConfigError([...path, 'type'], 'only one lvm partition (volume group) is supported');
+        volumeGroup = lvmPartition(p, path, claim, (v) => size(v, [...path, 'minsize']));
+        const rootLv = volumeGroup.volumes.find((v) => v.mountpoint === '/');
+        if (rootLv) {
+          if (root) throw new ConfigError([...rootLv.at, 'mountpoint'], `/ is already ${root.fsType === 'btrfs' ? 'a btrfs subvolume' : 'a partition'}`);
+          root = { fsType: rootLv.fsType as 'ext4' | 'xfs', onLvm: true, subvolumes: [], at: rootLv.at };
+          sizes.root = rootLv.minBytes;
+        }
+        return;
+      }
       if (p.type === 'btrfs') {
-        if (root) throw new ConfigError([...path, 'type'], 'only one btrfs partition (holding the "/" subvolume) is supported');
+        if (root) throw new ConfigError([...path, 'type'], root.onLvm ? 'btrfs and lvm partitions cannot be combined' : 'only one btrfs partition (holding the "/" subvolume) is supported');
+        if (volumeGroup) throw new ConfigError([...path, 'type'], 'btrfs and lvm partitions cannot be combined');
         root = btrfsRoot(p, path, claim);
         sizes.root = size(p.minsize, [...path, 'minsize']);
         return;
@@ -210,7 +222,7 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
       if (mountpoint) claim(mountpoint, [...path, 'mountpoint']);
       if (mountpoint === '/') {
         if (fsType !== 'ext4' && fsType !== 'xfs') throw new ConfigError([...path, 'fs_type'], '/ must be ext4 or xfs (or a btrfs subvolume)');
-        if (root) throw new ConfigError([...path, 'mountpoint'], '/ is already a btrfs subvolume');
+        if (root) throw new ConfigError([...path, 'mountpoint'], `/ is already ${root.onLvm ? 'a logical volume' : 'a btrfs subvolume'}`);
         root = { fsType, subvolumes: [], at: path };
         sizes.root = bytes;
       } else if (mountpoint === '/boot') {
@@ -226,13 +238,53 @@ function layout(c: CustomizationsConfig, at: (...p: KeyPath) => KeyPath): Pick<C
       }
     });
   }
-  return { sizes, partitions, ...(root ? { root } : {}) };
+  return { sizes, partitions, ...(root ? { root } : {}), ...(volumeGroup ? { volumeGroup } : {}) };
+}
+
+const LVM_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/;
+type DiskPartitionConfig = NonNullable<NonNullable<CustomizationsConfig['disk']>['partitions']>[number];
+
+/** An lvm partition: a volume group (default name vg00) of logical volumes for /, /var/* or swap. */
+function lvmPartition(p: DiskPartitionConfig, path: KeyPath, claim: (m: string, at: KeyPath) => void, bytes: (v: number | string) => number): VolumeGroupSpec {
+  for (const key of ['mountpoint', 'fs_type', 'label', 'part_label', 'part_type', 'part_uuid', 'subvolumes'] as const) {
+    if (p[key] !== undefined) throw new ConfigError([...path, key], 'not for an lvm partition: its logical_volumes carry the filesystems');
+  }
+  const name = p.name ?? 'vg00';
+  if (!LVM_NAME.test(name) || name === '.' || name === '..') throw new ConfigError([...path, 'name'], `"${name}" is not a volume group name: letters, digits, + _ . -`);
+  const volumes: VolumeSpec[] = [];
+  (p.logical_volumes ?? []).forEach((lv, i) => {
+    const at: KeyPath = [...path, 'logical_volumes', i];
+    const fsType = lv.fs_type ?? 'ext4';
+    if (fsType === 'vfat' || fsType === 'none') throw new ConfigError([...at, 'fs_type'], `a logical volume here is ext4, xfs or swap, not ${fsType}`);
+    if (fsType === 'swap' && lv.mountpoint) throw new ConfigError([...at, 'mountpoint'], 'a swap volume has no mountpoint');
+    if (fsType !== 'swap' && !lv.mountpoint) throw new ConfigError([...at, 'mountpoint'], `an ${fsType} volume needs a mountpoint ("/" or under /var)`);
+    if (lv.mountpoint) {
+      claim(lv.mountpoint, [...at, 'mountpoint']);
+      if (lv.mountpoint === '/boot' || lv.mountpoint === '/boot/efi') throw new ConfigError([...at, 'mountpoint'], `${lv.mountpoint} cannot be a logical volume (the firmware and GRUB read it)`);
+      if (lv.mountpoint !== '/') checkVarMountpoint(lv.mountpoint, [...at, 'mountpoint']);
+    }
+    const lvName = lv.name ?? defaultVolumeName(lv.mountpoint, volumes.length);
+    if (!LVM_NAME.test(lvName) || lvName.startsWith('snapshot') || lvName.startsWith('pvmove')) {
+      throw new ConfigError([...at, 'name'], `"${lvName}" is not a logical volume name: letters, digits, + _ . -`);
+    }
+    if (volumes.some((v) => v.name === lvName)) throw new ConfigError([...at, 'name'], `logical volume ${lvName} is listed twice`);
+    volumes.push({ name: lvName, ...(lv.mountpoint ? { mountpoint: lv.mountpoint } : {}), fsType, ...(lv.label ? { label: lv.label } : {}), minBytes: bytes(lv.minsize), at });
+  });
+  if (volumes.length === 0) throw new ConfigError([...path, 'logical_volumes'], 'an lvm partition needs at least one logical volume');
+  return { name, minBytes: bytes(p.minsize), volumes, at: path };
+}
+
+/** osbuild's names: rootlv for /, swaplv, and the mountpoint's path (var/log -> var_loglv). */
+function defaultVolumeName(mountpoint: string | undefined, index: number): string {
+  if (mountpoint === '/') return 'rootlv';
+  if (!mountpoint) return index === 0 ? 'swaplv' : `swaplv${index}`;
+  return `${mountpoint.slice(1).replaceAll('/', '_')}lv`;
 }
 
 const SUBVOLUME_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
 
 /** A btrfs partition: the root filesystem, its "/" subvolume and any /var/* subvolumes. */
-function btrfsRoot(p: NonNullable<NonNullable<CustomizationsConfig['disk']>['partitions']>[number], path: KeyPath, claim: (m: string, at: KeyPath) => void): RootSpec {
+function btrfsRoot(p: DiskPartitionConfig, path: KeyPath, claim: (m: string, at: KeyPath) => void): RootSpec {
   for (const key of ['mountpoint', 'fs_type', 'label', 'part_label', 'part_type', 'part_uuid', 'name', 'logical_volumes'] as const) {
     if (p[key] !== undefined) throw new ConfigError([...path, key], 'not for a btrfs partition: its subvolumes carry the mountpoints');
   }

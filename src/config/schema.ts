@@ -45,7 +45,20 @@ const PlainPartition = Type.Object(
     part_label: opt(Type.String()),
     part_uuid: opt(Type.String()),
     name: opt(Type.String()),
-    logical_volumes: opt(Type.Array(Type.Unknown())),
+    logical_volumes: opt(
+      Type.Array(
+        Type.Object(
+          {
+            name: opt(Type.String()),
+            minsize: Size,
+            mountpoint: opt(Type.String()),
+            label: opt(Type.String()),
+            fs_type: opt(Type.Enum(['ext4', 'xfs', 'vfat', 'swap', 'none'])),
+          },
+          strict,
+        ),
+      ),
+    ),
     subvolumes: opt(Type.Array(Type.Object({ name: Type.String(), mountpoint: opt(Type.String()) }, strict))),
   },
   strict,

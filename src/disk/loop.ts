@@ -18,9 +18,11 @@ export interface AttachedDisk {
 
 const DETACH_WAIT_MS = 5_000;
 
-/** Attaches the image to a free loop device (no partitions yet), held open with autoclear. */
-export async function attachLoop(runner: Runner, path: string): Promise<AttachedDisk> {
-  const loop = (await runner.run(['losetup', '--find', '--show', path])).stdout.trim();
+/** Attaches the image (or a byte range of it) to a free loop device (no partitions yet),
+ * held open with autoclear. */
+export async function attachLoop(runner: Runner, path: string, region?: { offset: number; size: number }): Promise<AttachedDisk> {
+  const range = region ? ['--offset', String(region.offset), '--sizelimit', String(region.size)] : [];
+  const loop = (await runner.run(['losetup', '--find', '--show', ...range, path])).stdout.trim();
   const disk: AttachedDisk = { loop, partitions: new Map(), madeNodes: [] };
   try {
     if (await ensureNode(runner, loop)) disk.madeNodes.push(loop);

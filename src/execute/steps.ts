@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, open, readFile, readdir, rename, rm, symlink, writ
 import { dirname } from 'node:path';
 import { parseBlsEntry, renderGrubMenu } from '../bootloader/grub-menu.js';
 import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
+import { physicalVolumeHead } from '../disk/lvm-metadata.js';
 import { mount, mountsUnder, unmount } from '../disk/mount.js';
 import { UserError } from '../errors.js';
 import { PATHS } from '../plan/paths.js';
@@ -53,6 +54,23 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     ctx.resources.push(`detach ${disk.loop}`, () => detachDisk(ctx.runner, disk));
     await addPartitions(ctx.runner, disk, Object.values(step.links).filter((n) => n > 0));
     await linkDevices(disk, step.links, step.linkDir);
+  },
+
+  // a logical volume's bytes, written through a loop device over its range of the image
+  async 'attach-region'(step, ctx) {
+    const region = await attachLoop(ctx.runner, step.path, { offset: step.offsetBytes, size: step.sizeBytes });
+    ctx.resources.push(`detach ${region.loop}`, () => detachDisk(ctx.runner, region));
+    await linkDevices(region, { [step.link]: 0 }, step.linkDir);
+  },
+
+  async 'write-lvm-metadata'(step) {
+    const head = physicalVolumeHead(step.volumeGroup, step.sizeBytes, Math.floor(Date.now() / 1000));
+    const file = await open(step.path, 'r+');
+    try {
+      await file.write(head, 0, head.length, step.offsetBytes);
+    } finally {
+      await file.close();
+    }
   },
 
   async exec(step, ctx, run) {

@@ -13,7 +13,7 @@ import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from 
 import { planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
 import { imageRef, originFile } from './ostree-ref.js';
-import { DiskSizeUnit, DiskTooSmall, type LayoutInput, partition, planDisk, sfdiskScript } from './partitions.js';
+import { DiskSizeUnit, DiskTooSmall, filesystems, type LayoutInput, planDisk, rootFilesystem, sfdiskScript } from './partitions.js';
 import { PATHS, device, repo, workDir } from './paths.js';
 import type { DiskLayout, ExportOptions, Filesystem, ImageType, Plan, Stage, Step } from './types.js';
 import { ConfigError } from '../config/source.js';
@@ -62,11 +62,13 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
       bios: bootloader.bios,
       sizes: custom.sizes,
       extra: custom.partitions,
+      ...(custom.volumeGroup ? { volumeGroup: custom.volumeGroup } : {}),
     },
     request,
     custom,
   );
-  const rootFs = partition(disk, 'root')?.filesystem as Filesystem;
+  const rootFs = rootFilesystem(disk).filesystem;
+  checkLvmSupport(disk, kernel);
   const rootSubvolume = rootFs.subvolumes?.find((v) => v.mountpoint === '/')?.name;
   const kargs = [
     ...planKargs({ rootUuid: rootFs.uuid, rootSubvolume, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs }),
@@ -98,7 +100,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     ...optional(customize.stage),
     bootloaderStage({ facts, disk, bootloader, kargs }),
     finishStage(deployment),
-    { title: 'Release the disk', lanes: [[{ kind: 'release' }]] },
+    releaseStage(disk, rawDiskPath(request.outputDir)),
     ...exportStages(request.outputDir, outputs, exportOptions, disk.sizeBytes),
   ];
   return {
@@ -203,6 +205,10 @@ function optional(stage: Stage | undefined): Stage[] {
 export function partitionStage(disk: DiskLayout, raw: string): Stage {
   const links: Record<string, number> = { disk: 0 };
   for (const p of disk.partitions) if (p.filesystem) links[p.device] = p.number;
+  // logical volumes are byte ranges of the image; the volume group's metadata comes last
+  const volumes = (disk.volumeGroup?.volumes ?? []).map(
+    (lv): Step => ({ kind: 'attach-region', path: raw, offsetBytes: lv.startBytes, sizeBytes: lv.sizeBytes, link: lv.device, linkDir: PATHS.dev }),
+  );
   return {
     title: 'Partition the disk',
     lanes: [
@@ -210,16 +216,36 @@ export function partitionStage(disk: DiskLayout, raw: string): Stage {
         { kind: 'create-disk', path: raw, sizeBytes: disk.sizeBytes },
         { kind: 'exec', in: 'builder', argv: ['sfdisk', '--quiet', raw], stdin: sfdiskScript(disk) },
         { kind: 'attach-disk', path: raw, links, linkDir: PATHS.dev },
+        ...volumes,
       ],
     ],
   };
 }
 
 export function filesystemStage(disk: DiskLayout): Stage {
-  const lanes = disk.partitions
-    .filter((p) => p.filesystem)
-    .map((p): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(p.filesystem as Filesystem, device(p.device)) }]);
+  const lanes = filesystems(disk).map((f): Step[] => [{ kind: 'exec', in: 'builder', argv: mkfs(f.filesystem, device(f.device)) }]);
   return { title: 'Create the filesystems', lanes };
+}
+
+/** Detach everything; then make the lvm partition a physical volume, written directly into
+ * the image so that the build host never sees (or auto-activates) the volume group. */
+export function releaseStage(disk: DiskLayout, raw: string): Stage {
+  const vg = disk.volumeGroup;
+  const pv = vg && disk.partitions.find((p) => p.number === vg.partition);
+  const metadata: Step[] = vg && pv ? [{ kind: 'write-lvm-metadata', path: raw, offsetBytes: pv.startBytes, sizeBytes: pv.sizeBytes, volumeGroup: vg }] : [];
+  return { title: 'Release the disk', lanes: [[{ kind: 'release' }, ...metadata]] };
+}
+
+/** Logical volumes need LVM in the initramfs (for /) and in the system (for the others). */
+function checkLvmSupport(disk: DiskLayout, kernel: ReturnType<typeof validateImage>): void {
+  if (!disk.volumeGroup) return;
+  const modules = kernel.initramfsContents?.dracutModules ?? [];
+  if (modules.length > 0 && !modules.includes('lvm')) {
+    throw new UserError(
+      'image-unsupported',
+      `the initramfs of kernel ${kernel.version} cannot activate LVM volumes (no dracut lvm module): install lvm2 in the image and rebuild the initramfs, or use plain partitions`,
+    );
+  }
 }
 
 export function mkfs(fs: Filesystem, dev: string): string[] {

@@ -1,7 +1,7 @@
 // Stages that turn the mounted image into an ostree deployment on the new root filesystem,
 // using the image's own ostree (what bootc install does, for images that lack bootc).
 import type { ImageFacts } from '../image/facts.js';
-import { partition } from './partitions.js';
+import { filesystems, partition, rootFilesystem } from './partitions.js';
 import { PATHS, device, repo } from './paths.js';
 import type { DiskLayout, Filesystem, Plan, Stage, Step } from './types.js';
 
@@ -18,13 +18,13 @@ const image = (...argv: string[]): Step => ({ kind: 'exec', in: 'image', argv })
 
 export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
   const boot = partition(disk, 'boot');
-  const root = partition(disk, 'root');
-  if (!boot?.filesystem || !root?.filesystem) throw new Error('layout without /boot or root filesystem');
+  const root = rootFilesystem(disk);
+  if (!boot?.filesystem) throw new Error('layout without /boot');
   return {
     title: 'Prepare the ostree sysroot',
     lanes: [
       [
-        ...mountRoot(root.filesystem),
+        ...mountRoot(root.filesystem, root.device),
         image('ostree', 'admin', 'init-fs', '--modern', PATHS.target),
         { kind: 'mount', source: device('boot'), target: PATHS.boot },
         { kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 },
@@ -38,9 +38,9 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
 
 /** The root filesystem at PATHS.target; on btrfs, its subvolumes made first and the "/" one
  * mounted (the kernel gets rootflags=subvol=NAME). */
-function mountRoot(fs: Filesystem): Step[] {
+function mountRoot(fs: Filesystem, dev: string): Step[] {
   const rootSubvolume = fs.subvolumes?.find((v) => v.mountpoint === '/');
-  if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device('root'), target: PATHS.target }];
+  if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device(dev), target: PATHS.target }];
   const top = `${PATHS.files}/btrfs-top`;
   return [
     { kind: 'mount', source: device('root'), target: top },
@@ -141,9 +141,7 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
 /** Mounts of the deployed system besides / (which ostree's initramfs mounts), parents first. */
 export function fstab(disk: DiskLayout): string {
   const lines = ['# Created by deb-bootc-image-builder'];
-  const entries = disk.partitions.flatMap((p): { fs: Filesystem; mountpoint?: string; options?: string }[] => {
-    if (!p.filesystem) return [];
-    const fs = p.filesystem;
+  const entries = filesystems(disk).flatMap(({ filesystem: fs }): { fs: Filesystem; mountpoint?: string; options?: string }[] => {
     if (fs.subvolumes) return fs.subvolumes.filter((v) => v.mountpoint !== '/').map((v) => ({ fs, mountpoint: v.mountpoint, options: `subvol=${v.name}` }));
     return fs.mountpoint === '/' ? [] : [{ fs, mountpoint: fs.mountpoint }];
   });

@@ -26,3 +26,13 @@ export function fatUuid(volumeId: string): string {
   const v = volumeId.toUpperCase();
   return `${v.slice(0, 4)}-${v.slice(4)}`;
 }
+
+const LVM_ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** An LVM2 identifier (32 characters, shown as 6-4-4-4-4-4-6) derived from seed and purpose. */
+export function deriveLvmId(seed: string, purpose: string): string {
+  const raw = [...digest(seed, `lvm:${purpose}`)].map((b) => LVM_ID_CHARS[b % LVM_ID_CHARS.length]).join('');
+  const groups = [6, 4, 4, 4, 4, 4, 6];
+  let at = 0;
+  return groups.map((n) => raw.slice(at, (at += n))).join('-');
+}

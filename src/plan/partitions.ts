@@ -1,7 +1,8 @@
 // The disk layout: bootc-image-builder's x86_64 GPT table (BIOS boot, ESP, /boot, root),
 // sized from the image and the filesystem/disk customizations, with extra partitions
 // (/var/* filesystems, swap) before root so that root takes the rest of the disk.
-import type { ExtraPartition } from '../config/customizations.js';
+import type { ExtraPartition, VolumeGroupSpec } from '../config/customizations.js';
+import { LVM_TYPE_GUID, minimumPvBytes, planVolumeGroup, rootVolume } from './lvm.js';
 import { deriveUuid, deriveVolumeId, fatUuid } from './identity.js';
 import type { DiskLayout, Filesystem, Partition } from './types.js';
 
@@ -35,6 +36,8 @@ export interface LayoutInput {
   /** minimum sizes from filesystem/disk customizations */
   sizes?: { root?: number; boot?: number; esp?: number };
   extra?: ExtraPartition[];
+  /** an lvm partition: after the extra partitions, or last (instead of root) when it holds / */
+  volumeGroup?: VolumeGroupSpec;
   /** the whole disk: exactly this many bytes, the smallest that fits ('auto'), or the
    * default (10 GiB, more when the image needs it) */
   diskSize?: number | 'auto';
@@ -104,11 +107,19 @@ export function planDisk(input: LayoutInput): DiskLayout {
       };
     }),
   ];
+  const vg = input.volumeGroup;
+  const rootOnLvm = rootVolume(vg) !== undefined;
+  const lvm = { role: 'lvm' as const, name: 'lvm', typeGuid: LVM_TYPE_GUID };
+  if (vg && !rootOnLvm) drafts.push({ ...lvm, sizeBytes: roundUpMiB(minimumPvBytes(vg, 0)) });
   const rootStart = HEAD + drafts.reduce((sum, p) => sum + p.sizeBytes, 0);
   const sizeBytes = diskBytes(input, rootStart);
-  const root = fs('root', input.rootfs, 'root', '/');
-  if (input.rootfs === 'btrfs') root.subvolumes = input.subvolumes ?? [{ name: 'root', mountpoint: '/' }];
-  drafts.push({ role: 'root', name: 'root', typeGuid: GPT_TYPES.linux, sizeBytes: sizeBytes - rootStart - TAIL, filesystem: root });
+  if (vg && rootOnLvm) {
+    drafts.push({ ...lvm, sizeBytes: sizeBytes - rootStart - TAIL });
+  } else {
+    const root = fs('root', input.rootfs, 'root', '/');
+    if (input.rootfs === 'btrfs') root.subvolumes = input.subvolumes ?? [{ name: 'root', mountpoint: '/' }];
+    drafts.push({ role: 'root', name: 'root', typeGuid: GPT_TYPES.linux, sizeBytes: sizeBytes - rootStart - TAIL, filesystem: root });
+  }
 
   let start = HEAD;
   const partitions = drafts.map((d, i): Partition => {
@@ -123,17 +134,40 @@ export function planDisk(input: LayoutInput): DiskLayout {
     start += d.sizeBytes;
     return partition;
   });
-  return { sizeBytes, table: 'gpt', uuid: deriveUuid(input.seed, 'disk'), partitions };
+  const pv = partitions.find((p) => p.role === 'lvm');
+  const volumeGroup = vg && pv ? planVolumeGroup(vg, input.seed, pv, fs) : undefined;
+  return { sizeBytes, table: 'gpt', uuid: deriveUuid(input.seed, 'disk'), partitions, ...(volumeGroup ? { volumeGroup } : {}) };
+}
+
+/** Every filesystem of the disk with the device link it is written through: partitions and
+ * logical volumes. */
+export function filesystems(disk: DiskLayout): { device: string; role: string; filesystem: Filesystem }[] {
+  return [
+    ...disk.partitions.flatMap((p) => (p.filesystem ? [{ device: p.device, role: p.role, filesystem: p.filesystem }] : [])),
+    ...(disk.volumeGroup?.volumes ?? []).map((lv) => ({ device: lv.device, role: lv.role, filesystem: lv.filesystem })),
+  ];
+}
+
+/** The root filesystem, on a partition or a logical volume. */
+export function rootFilesystem(disk: DiskLayout): { device: string; filesystem: Filesystem } {
+  const root = filesystems(disk).find((f) => f.role === 'root');
+  if (!root) throw new Error('layout without a root filesystem');
+  return root;
 }
 
 function diskBytes(input: LayoutInput, rootStart: number): number {
   const unit = input.unitBytes ?? MiB;
-  const root = (input.diskSize === 'auto' ? fittingRootBytes : minimumRootBytes)(input.imageSizeBytes, input.sizes?.root);
+  const rootMinimum = (fit: boolean) => {
+    const requested = Math.max(input.sizes?.root ?? 0, rootVolume(input.volumeGroup)?.minBytes ?? 0);
+    const root = (fit ? fittingRootBytes : minimumRootBytes)(input.imageSizeBytes, requested);
+    return input.volumeGroup && rootVolume(input.volumeGroup) ? roundUpMiB(minimumPvBytes(input.volumeGroup, root)) : root;
+  };
+  const root = rootMinimum(input.diskSize === 'auto');
   const needed = rootStart + root + TAIL;
   if (input.diskSize === 'auto') return roundUp(needed, unit);
   if (input.diskSize === undefined) return roundUp(Math.max(DEFAULT_DISK_SIZE, needed), unit);
   // exactly as asked; root needs at least what --size=auto would give it
-  const fitting = rootStart + fittingRootBytes(input.imageSizeBytes, input.sizes?.root) + TAIL;
+  const fitting = rootStart + rootMinimum(true) + TAIL;
   if (input.diskSize < fitting) throw new DiskTooSmall(input.diskSize, roundUp(fitting, unit));
   if (input.diskSize % unit !== 0) throw new DiskSizeUnit(input.diskSize);
   return input.diskSize;

@@ -10,6 +10,8 @@ export type Step =
   | { kind: 'mount-image'; image: string; storage: { root: string; runroot?: string }; at: string }
   | { kind: 'create-disk'; path: string; sizeBytes: number }
   | { kind: 'attach-disk'; path: string; links: Record<string, number>; linkDir: string }
+  | { kind: 'attach-region'; path: string; offsetBytes: number; sizeBytes: number; link: string; linkDir: string }
+  | { kind: 'write-lvm-metadata'; path: string; offsetBytes: number; sizeBytes: number; volumeGroup: VolumeGroup }
   | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
   | { kind: 'unmount'; target: string }
@@ -35,7 +37,7 @@ export interface Stage {
   lanes: Step[][];
 }
 
-export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root' | 'extra';
+export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root' | 'extra' | 'lvm';
 
 export interface Filesystem {
   type: 'vfat' | 'ext4' | 'xfs' | 'btrfs' | 'swap';
@@ -60,11 +62,41 @@ export interface Partition {
   filesystem?: Filesystem;
 }
 
+/** A logical volume: a linear run of extents of the one physical volume. */
+export interface LogicalVolume {
+  name: string;
+  /** LVM id, 6-4-4-4-4-4-6 characters */
+  id: string;
+  role: 'root' | 'extra';
+  /** name of its device link in PATHS.dev (an offset loop device over its bytes) */
+  device: string;
+  startExtent: number;
+  extents: number;
+  /** where its bytes are in the disk image */
+  startBytes: number;
+  sizeBytes: number;
+  filesystem: Filesystem;
+}
+
+/** The volume group on the partition with role 'lvm' (its only physical volume). */
+export interface VolumeGroup {
+  name: string;
+  id: string;
+  pvId: string;
+  /** number of the partition that is the physical volume */
+  partition: number;
+  extentBytes: number;
+  /** where the first extent starts in the physical volume (label and metadata before it) */
+  peStartBytes: number;
+  volumes: LogicalVolume[];
+}
+
 export interface DiskLayout {
   sizeBytes: number;
   table: 'gpt';
   uuid: string;
   partitions: Partition[];
+  volumeGroup?: VolumeGroup;
 }
 
 export interface Output {

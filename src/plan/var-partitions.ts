@@ -3,6 +3,7 @@
 // would already count as content. Whatever the image put at a mountpoint moves into the
 // new filesystem (keeping the directory's owner and mode), parents before children.
 import { PATHS, device } from './paths.js';
+import { filesystems } from './partitions.js';
 import type { DiskLayout, Stage, Step } from './types.js';
 
 const MOVE_INTO = `set -e
@@ -17,13 +18,12 @@ fi`;
 
 /** Filesystems mounted under /var: extra partitions and btrfs subvolumes of the root. */
 export function varMounts(disk: DiskLayout): { id: string; device: string; options?: string[]; mountpoint: string }[] {
-  return disk.partitions
-    .flatMap((p) => {
-      const fs = p.filesystem;
-      if (p.role === 'extra' && fs?.mountpoint) return [{ id: p.device, device: p.device, mountpoint: fs.mountpoint }];
-      return (fs?.subvolumes ?? [])
+  return filesystems(disk)
+    .flatMap(({ device, role, filesystem: fs }) => {
+      if (role === 'extra' && fs.mountpoint) return [{ id: device, device, mountpoint: fs.mountpoint }];
+      return (fs.subvolumes ?? [])
         .filter((v) => v.mountpoint !== '/')
-        .map((v) => ({ id: `subvol-${v.name}`, device: p.device, options: [`subvol=${v.name}`], mountpoint: v.mountpoint }));
+        .map((v) => ({ id: `subvol-${v.name}`, device, options: [`subvol=${v.name}`], mountpoint: v.mountpoint }));
     })
     .sort((a, b) => a.mountpoint.split('/').length - b.mountpoint.split('/').length);
 }

@@ -1,5 +1,6 @@
-// Root filesystems besides ext4, booted: btrfs from a BIB disk layout (subvolumes for / and
-// /var/log) and xfs from --rootfs. /boot stays ext4 so that every Debian GRUB reads it.
+// Root filesystems besides a plain ext4 partition, booted: btrfs from a BIB disk layout
+// (subvolumes for / and /var/log), xfs from --rootfs, and LVM (root, /var/log and swap as
+// logical volumes). /boot stays ext4 so that every Debian GRUB reads it.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,11 @@ const PROBES = {
   boot: 'findmnt -no FSTYPE /boot',
   varlog: 'findmnt -no FSTYPE,FSROOT /var/log || echo not-a-mount',
   journal: 'journalctl --disk-usage >/dev/null && echo journal-ok',
+  lvs: 'lvs --noheadings -o vg_name,lv_name,lv_size,lv_active --units m --nosuffix 2>&1 | tr -s " "',
+  vgck: 'vgck 2>&1 && echo vgck-ok',
+  swap: 'swapon --show=NAME,TYPE --noheadings',
+  sysrootSource: 'findmnt -no SOURCE,FSTYPE /sysroot',
+  varlogSource: 'findmnt -no SOURCE,FSTYPE /var/log',
 };
 
 async function buildAndBoot(name: string, args: string[], podmanArgs: string[], firmware: 'bios' | 'uefi') {
@@ -44,5 +50,20 @@ describe('root filesystems', () => {
     expect(boot.probes.sysroot).toBe('xfs /');
     expect(boot.probes.boot).toBe('ext4');
     expect(boot.probes.varlog).toBe('not-a-mount');
+  });
+
+  it('lvm from the disk layout: root, /var/log (xfs) and swap on logical volumes of mainvg', async () => {
+    const { plan, boot } = await buildAndBoot('lvm', [], ['-v', `${REPO}test/fixtures/configs/lvm.toml:/config.toml:ro`], 'uefi');
+    expect(boot.state).toBe('running');
+    expect(boot.failedUnits).toEqual([]);
+    expect(plan.disk.partitions.at(-1)).toMatchObject({ role: 'lvm', typeGuid: 'E6D6D379-F507-44C2-A23C-238F2A3DF928' });
+    expect(plan.disk.volumeGroup?.volumes.map((v) => v.name)).toEqual(['var_loglv', 'swaplv', 'rootlv']);
+    expect(boot.probes.lvs).toMatch(/^ ?mainvg rootlv \d+\.\d+ active mainvg swaplv 512\.00 active mainvg var_loglv 1024\.00 active$/);
+    expect(boot.probes.vgck).toBe('vgck-ok');
+    expect(boot.probes.swap).toMatch(/^\/dev\/dm-\d+ partition$/);
+    expect(boot.probes.sysrootSource).toBe('/dev/mapper/mainvg-rootlv ext4');
+    expect(boot.probes.varlogSource).toBe('/dev/mapper/mainvg-var_loglv xfs');
+    expect(boot.cmdline).toContain(`root=UUID=${plan.disk.volumeGroup?.volumes.at(-1)?.filesystem.uuid}`);
+    expect(boot.probes.boot).toBe('ext4');
   });
 });

@@ -51,6 +51,18 @@ describe('valid configs', () => {
     expect(btrfs.customizations.sizes.root).toBe(10 * 1024 ** 3);
   });
 
+  it('reads an lvm partition: volume group, logical volumes with osbuild default names', () => {
+    const c = configFromText('c.toml', fixture('lvm.toml'), 'toml').customizations;
+    expect(c.volumeGroup?.name).toBe('mainvg');
+    expect(c.volumeGroup?.volumes.map((v) => `${v.name} ${v.mountpoint ?? '-'} ${v.fsType} ${v.minBytes / 2 ** 20}`)).toEqual([
+      'rootlv / ext4 4096',
+      'var_loglv /var/log xfs 1024',
+      'swaplv - swap 512',
+    ]);
+    expect(c.root).toMatchObject({ fsType: 'ext4', onLvm: true });
+    expect(c.sizes.root).toBe(4 * 2 ** 30);
+  });
+
   it('knows formats by extension', () => {
     expect([formatOf('a.toml'), formatOf('a.JSON'), formatOf('a.yml'), formatOf('a.yaml')]).toEqual(['toml', 'json', 'yaml', 'yaml']);
     expect(() => formatOf('a.conf')).toThrow('--config a.conf: name the file .toml, .json, .yaml or .yml so its format is known');
@@ -75,7 +87,11 @@ const invalid: [string, string, string][] = [
   ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/home/x"\nminsize = 1024\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: /var/home/x: /var/home cannot be a separate filesystem'],
   ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/"\nminsize = 1\n[customizations.disk]\nminsize = 1\n', 'config.toml:4:1: customizations.disk: cannot be combined with filesystem customizations: use one of them'],
   ['config.toml', '[customizations.disk]\ntype = "dos"\n', 'config.toml:2:1: customizations.disk.type: only GPT disks are made (one disk boots both BIOS and UEFI)'],
-  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].type: lvm partitions are not supported yet; use plain partitions, or btrfs subvolumes'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n', 'config.toml:1:1: customizations.disk.partitions[0].logical_volumes: an lvm partition needs at least one logical volume'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n[[customizations.disk.partitions.logical_volumes]]\nmountpoint = "/boot"\nminsize = "1 GiB"\n', 'config.toml:5:1: customizations.disk.partitions[0].logical_volumes[0].mountpoint: /boot cannot be a logical volume (the firmware and GRUB read it)'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nname = "bad/vg"\nminsize = "10 GiB"\n[[customizations.disk.partitions.logical_volumes]]\nmountpoint = "/"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].name: "bad/vg" is not a volume group name: letters, digits, + _ . -'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n[[customizations.disk.partitions.logical_volumes]]\nfs_type = "swap"\nmountpoint = "/var/swap"\nminsize = "1 GiB"\n', 'config.toml:6:1: customizations.disk.partitions[0].logical_volumes[0].mountpoint: a swap volume has no mountpoint'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n[[customizations.disk.partitions.logical_volumes]]\nmountpoint = "/"\nminsize = "1 GiB"\n[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "1 GiB"\n', 'config.toml:8:1: customizations.disk.partitions[1].type: btrfs and lvm partitions cannot be combined'],
   ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "data"\nmountpoint = "/var/data"\n', 'config.toml:4:1: customizations.disk.partitions[0].subvolumes: the btrfs partition must hold the root: add a subvolume with mountpoint "/" (e.g. name "root")'],
   ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\n[[customizations.disk.partitions.subvolumes]]\nname = "a/b"\nmountpoint = "/"\n', 'config.toml:5:1: customizations.disk.partitions[0].subvolumes[0].name: "a/b" is not a subvolume name: letters, digits, _ . @ - (no /)'],
   ['config.toml', '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = "8 GiB"\nmountpoint = "/"\n', 'config.toml:4:1: customizations.disk.partitions[0].mountpoint: not for a btrfs partition: its subvolumes carry the mountpoints'],
