@@ -7,6 +7,7 @@ export PATH := justfile_directory() + "/node_modules/.bin:" + env_var("PATH")
 builder := "localhost/deb-bootc-image-builder"
 example := "localhost/debian-bootc-example"
 storage := "/var/lib/containers/storage"
+testtmp := "/var/tmp/deb-bootc-image-builder-tests"
 
 # list the recipes
 default:
@@ -40,9 +41,13 @@ bundle:
 typecheck:
     tsc --noEmit -p .
 
-# every test: unit, integration (real disk tools) and end-to-end (builder container, QEMU boots)
+# every test: unit, integration (real disk tools) and end-to-end (builder container, QEMU boots).
+# Test outputs (disks, logs) go to {{testtmp}}: emptied before the run, removed after a passing
+# one, kept for a look after a failing one.
 test: typecheck
-    vitest run --config test/vitest.config.ts
+    rm -rf {{testtmp}} && mkdir -p {{testtmp}}
+    TMPDIR={{testtmp}} vitest run --config test/vitest.config.ts
+    rm -rf {{testtmp}}
 
 # only the fast tests that need neither root nor containers
 unit:

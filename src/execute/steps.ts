@@ -13,6 +13,7 @@ import type { Runner } from '../run/runner.js';
 import { revealSecrets } from '../config/secrets.js';
 import { applyOwner, buildRecord, markReady, publishArtifact, renderChecksums } from './artifacts.js';
 import { inRoot } from './buildroot.js';
+import { commitLayer } from './commit-layer.js';
 import { writeOva } from './ova.js';
 import type { ExecContext } from './context.js';
 
@@ -80,6 +81,10 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     const options = { input: step.stdin === undefined ? undefined : reveal(step.stdin), env: step.env, display: step.argv };
     if (step.in === 'builder') await run.run(argv, options);
     else await run.run(inRoot(step.in, argv), { ...options, where: `(in ${step.in})` });
+  },
+
+  async 'commit-layer'(step, _ctx, run) {
+    await commitLayer(step, run);
   },
 
   async mount(step, ctx) {

@@ -85,6 +85,18 @@ export interface SystemFacts {
   bakedConfig?: { path: string; text: string };
 }
 
+/** What it takes to store the image as bootc's ostree-ext does: one commit per layer, a
+ * merge commit carrying manifest and config. Absent when the storage lacks any of it. */
+export interface OstreeExtSource {
+  /** manifest and config JSON as stored */
+  manifest: string;
+  config: string;
+  /** bottom layer first: the manifest's descriptor digest and where the layer's tar comes from */
+  layers: { digest: string; size: number; tarSplit: string; dir: string }[];
+  /** the config's creation time (the merge commit's timestamp), seconds since the epoch */
+  created?: number;
+}
+
 export interface ImageFacts {
   /** the reference exactly as the user gave it */
   ref: string;
@@ -96,6 +108,7 @@ export interface ImageFacts {
   id: string;
   /** manifest digest, when the storage knows one */
   digest?: string;
+  ostreeExt?: OstreeExtSource;
   names: string[];
   /** the stored, fully qualified name the reference matched */
   name?: string;

@@ -1,6 +1,7 @@
 // Inspection: everything the planner needs to know about the source image, read from the
 // container storage without mounting it or running anything from it.
-import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, ToolFacts } from './facts.js';
+import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, OstreeExtSource, ToolFacts } from './facts.js';
+import type { StoredImage } from './storage.js';
 import { readInitramfs } from './initramfs.js';
 import { LayeredTree } from './layered-tree.js';
 import { readSystem } from './system.js';
@@ -40,6 +41,7 @@ export async function inspectImage(source: ImageSource, { stored, storage }: Acq
     storage,
     id: stored.id,
     digest: stored.digest,
+    ...optionalOstreeExt(stored),
     names: stored.names,
     name: stored.name,
     arch: stored.arch,
@@ -135,4 +137,22 @@ async function readPrepareRoot(tree: LayeredTree): Promise<ImageFacts['prepareRo
     composefs: conf.composefs?.enabled,
     sysrootReadonly: keyFileBoolean(conf.sysroot?.readonly),
   };
+}
+
+/** The layers and metadata for an ostree-ext layout, when the storage has all of it. */
+function optionalOstreeExt(stored: StoredImage): { ostreeExt?: OstreeExtSource } {
+  if (!stored.manifest || !stored.config || !stored.digest) return {};
+  let descriptors: { digest: string; size?: number }[];
+  let created: number | undefined;
+  try {
+    descriptors = (JSON.parse(stored.manifest) as { layers?: { digest: string; size?: number }[] }).layers ?? [];
+    const time = Date.parse((JSON.parse(stored.config) as { created?: string }).created ?? '');
+    created = Number.isNaN(time) ? undefined : Math.floor(time / 1000);
+  } catch {
+    return {};
+  }
+  const bottomFirst = [...stored.layers].reverse();
+  if (descriptors.length === 0 || descriptors.length !== bottomFirst.length || bottomFirst.some((l) => !l.tarSplit)) return {};
+  const layers = bottomFirst.map((l, i) => ({ digest: descriptors[i]?.digest as string, size: descriptors[i]?.size ?? 0, tarSplit: l.tarSplit as string, dir: l.dir }));
+  return { ostreeExt: { manifest: stored.manifest, config: stored.config, layers, ...(created ? { created } : {}) } };
 }

@@ -8,6 +8,9 @@ import type { Stats } from 'node:fs';
 /** One layer: its directory and the directories it marks opaque (overlayfs "replace"). */
 export interface Layer {
   dir: string;
+  /** containers-storage layer ID and its tar-split file (the layer's tar headers) */
+  id?: string;
+  tarSplit?: string;
   /** relative paths ("opt/d", no leading slash) of this layer's opaque directories */
   opaqueDirs(): Promise<ReadonlySet<string>>;
 }

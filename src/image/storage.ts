@@ -23,6 +23,9 @@ export interface StoredImage {
   labels: Record<string, string>;
   /** overlay layers, topmost first */
   layers: Layer[];
+  /** the image's manifest and config as stored (JSON text) */
+  manifest?: string;
+  config?: string;
 }
 
 interface ImageRecord {
@@ -77,7 +80,10 @@ export async function lookupStoredImage(ref: string, root = DEFAULT_STORAGE): Pr
     if (!layer) throw new UserError('storage', `the container storage is inconsistent: layer ${id} of image ${ref} is missing`);
     chain.push(layer);
   }
-  const config = (await readJson<ImageConfig>(`${root}/overlay-images/${image.id}/${bigDataFile(`sha256:${image.id}`)}`, root)) ?? {};
+  const configPath = `${root}/overlay-images/${image.id}/${bigDataFile(`sha256:${image.id}`)}`;
+  const config = (await readJson<ImageConfig>(configPath, root)) ?? {};
+  const configText = await readText(configPath);
+  const manifest = await readText(`${root}/overlay-images/${image.id}/manifest`);
   return {
     id: image.id,
     digest: image.digest,
@@ -89,14 +95,23 @@ export async function lookupStoredImage(ref: string, root = DEFAULT_STORAGE): Pr
     sizeBytes: sum(chain.map((l) => l['diff-size'] ?? 0)) + sum(Object.values(image['big-data-sizes'] ?? {})),
     labels: config.config?.Labels ?? {},
     layers: chain.map((l) => storedLayer(root, l.id)),
+    ...(manifest ? { manifest } : {}),
+    ...(configText ? { config: configText } : {}),
   };
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
 }
 
 function storedLayer(root: string, id: string): Layer {
   const dir = `${root}/overlay/${id}/diff`;
   let opaque: Promise<ReadonlySet<string>> | undefined;
+  const tarSplit = `${root}/overlay-layers/${id}.tar-split.gz`;
   return {
     dir,
+    id,
+    ...(existsSync(tarSplit) ? { tarSplit } : {}),
     opaqueDirs: () =>
       (opaque ??= opaqueDirsFromTarSplit(`${root}/overlay-layers/${id}.tar-split.gz`).then((dirs) => dirs ?? opaqueDirsFromXattrs(dir))),
   };

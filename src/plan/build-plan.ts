@@ -8,7 +8,7 @@ import { validateImage } from '../image/validate.js';
 import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
 import { customizeStage } from './customize.js';
 import { varPartitionsStage } from './var-partitions.js';
-import { commitStage, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
+import { commitStages, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
 import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from './exports.js';
 import { planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
@@ -76,7 +76,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   ];
   const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
   const customize = customizeStage(custom, facts);
-  const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts)];
+  const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts)];
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
@@ -94,7 +94,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     partitionStage(disk, rawDiskPath(request.outputDir)),
     filesystemStage(disk),
     sysrootStage(input),
-    commitStage(input),
+    ...commitStages(input),
     deployStage(input),
     ...optional(varPartitionsStage(disk, deployment.stateroot)),
     ...optional(customize.stage),
@@ -173,6 +173,14 @@ function sizedDisk(input: LayoutInput, request: BuildRequest, custom: Customizat
     }
     throw error;
   }
+}
+
+/** Without layer tar-splits or a manifest the image goes in as one commit, which bootc cannot read. */
+function layoutWarnings(facts: ImageFacts): string[] {
+  if (facts.ostreeExt) return [];
+  return [
+    `${facts.ref}: its storage lacks the manifest or a layer's tar-split, so the image is stored as a single commit: the system boots, but bootc will not recognise it as a container image (bootc status and bootc upgrade fail); re-pull or rebuild the image with podman to fix this`,
+  ];
 }
 
 /** --size=auto gives root little free space: say whether the image grows it on first boot. */

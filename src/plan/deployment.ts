@@ -1,6 +1,7 @@
 // Stages that turn the mounted image into an ostree deployment on the new root filesystem,
 // using the image's own ostree (what bootc install does, for images that lack bootc).
-import type { ImageFacts } from '../image/facts.js';
+import type { ImageFacts, OstreeExtSource } from '../image/facts.js';
+import { blobRef } from './ostree-ref.js';
 import { filesystems, partition, rootFilesystem } from './partitions.js';
 import { PATHS, device, repo } from './paths.js';
 import type { DiskLayout, Filesystem, Plan, Stage, Step } from './types.js';
@@ -68,7 +69,87 @@ export const IMAGE_TREE_REF = 'deb-bootc-image-builder/image-tree';
  * directories on top. The second reads the first by reference and rewrites only the
  * directories it touches; the temporary ref is deleted so deploy prunes what is left of it.
  */
-export function commitStage({ facts, deployment }: DeploymentInput): Stage {
+export function commitStages(input: DeploymentInput): Stage[] {
+  return input.facts.ostreeExt ? layeredCommitStages(input, input.facts.ostreeExt) : [treeCommitStage(input)];
+}
+
+/** Layer commits run side by side: LANES lanes, the biggest layers spread first. */
+const LANES = 2;
+
+function balance<T extends { size: number }>(items: T[], lanes: number): T[][] {
+  const out: { total: number; items: T[] }[] = Array.from({ length: Math.min(lanes, items.length) }, () => ({ total: 0, items: [] }));
+  for (const item of [...items].sort((a, b) => b.size - a.size)) {
+    const lane = out.reduce((least, l) => (l.total < least.total ? l : least));
+    lane.items.push(item);
+    lane.total += item.size;
+  }
+  return out.map((l) => l.items);
+}
+
+/** Marks the commits this builder writes, where ostree-ext writes its own version. */
+export const IMPORTER = 'deb-bootc-image-builder';
+
+/**
+ * The image as bootc's ostree-ext stores it, so that bootc (in the image, or arriving with
+ * an update) recognises the deployment: one commit per layer under
+ * ostree/container/blob/<digest>, then the layers checked out on top of each other
+ * (whiteouts applied, files hard-linked from the repository) and committed as the image
+ * under ostree/container/image/<ref>, with the manifest, its digest and the config.
+ */
+function layeredCommitStages({ facts, deployment }: DeploymentInput, source: OstreeExtSource): Stage[] {
+  const merge = `${PATHS.target}/ostree/deb-bootc-image-builder.merge`;
+  const retainVar = ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']);
+  const refs = source.layers.map((l) => blobRef(l.digest));
+  const layerCommits = source.layers.map((layer, i) => ({
+    size: layer.size,
+    kind: 'commit-layer' as const,
+    argv: [
+      'ostree', `--repo=${repo}`, 'commit', `--branch=${refs[i]}`, `--tree=tar=${PATHS.files}/layer-${i}.tar`, '--tar-autocreate-parents',
+      '--no-bindings', '--fsync=false', `--add-metadata-string=ostree.importer.version=${IMPORTER}`,
+    ],
+    tar: `${PATHS.files}/layer-${i}.tar`,
+    tarSplit: layer.tarSplit,
+    dir: layer.dir,
+    retainVar,
+  }));
+  const metadata = [
+    `ostree.manifest-digest=${facts.digest}`,
+    `ostree.manifest=${source.manifest}`,
+    `ostree.container.image-config=${source.config}`,
+    `ostree.importer.version=${IMPORTER}`,
+    ...(facts.labels['org.opencontainers.image.version'] ? [`version=${facts.labels['org.opencontainers.image.version']}`] : []),
+  ];
+  const lanes = balance(layerCommits, LANES).map((lane) => lane.map(({ size: _, ...step }): Step => step));
+  const assemble: Step[] = [
+    ...refs.map((ref, i) => image('ostree', `--repo=${repo}`, 'checkout', '--whiteouts', ...(i > 0 ? ['--union'] : []), ref, merge)),
+    // ostree-ext drops the empty placeholders container builds leave behind
+    { kind: 'exec', in: 'builder', argv: ['sh', '-c', EMPTY_PLACEHOLDERS, 'drop-placeholders', merge] },
+    image(
+      'ostree', `--repo=${repo}`, 'commit',
+      `--branch=${deployment.ostreeRef}`,
+      `--tree=dir=${merge}`,
+      '--link-checkout-speedup',
+      '--no-bindings',
+      '--bootable',
+      '--fsync=false',
+      ...(source.created ? [`--timestamp=@${source.created}`] : []),
+      `--subject=${facts.osRelease.PRETTY_NAME ?? 'image'} from ${facts.ref}`,
+      ...metadata.map((m) => `--add-metadata-string=${m}`),
+    ),
+    { kind: 'exec', in: 'builder', argv: ['rm', '-rf', '--one-file-system', merge] },
+  ];
+  return [
+    { title: 'Commit the image layers into the ostree repository', lanes },
+    { title: 'Commit the image from its layers', lanes: [assemble] },
+  ];
+}
+
+const EMPTY_PLACEHOLDERS = `for f in "$1/usr/etc/hostname" "$1/usr/etc/resolv.conf"; do
+  if [ -f "$f" ] && [ ! -L "$f" ] && [ ! -s "$f" ]; then rm -f "$f"; fi
+done`;
+
+/** Images whose storage lacks layer tar-splits or a manifest: the image tree as one commit. */
+function treeCommitStage({ facts, deployment }: DeploymentInput): Stage {
   const skipList = `${PATHS.files}/commit-skip-list`;
   const { mode, uid, gid } = facts.layout.usr;
   const subject = `${facts.osRelease.PRETTY_NAME ?? 'image'} from ${facts.ref}`;

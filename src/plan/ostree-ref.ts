@@ -2,6 +2,7 @@
 // deployment made here is recognised by `bootc status` and `bootc upgrade` after boot.
 
 const IMAGE_PREFIX = 'ostree/container/image';
+const BLOB_PREFIX = 'ostree/container/blob';
 
 /**
  * ostree-ext's ref escaping: ASCII alphanumerics and `-` pass, `/` passes after an
@@ -22,6 +23,11 @@ export function escapeForRef(s: string): string {
     previousAlnum = alnum;
   });
   return out;
+}
+
+/** The ref of one layer's commit, named by its manifest descriptor digest. */
+export function blobRef(digest: string): string {
+  return `${BLOB_PREFIX}/${escapeForRef(digest)}`;
 }
 
 /** What a deployed system updates from: a registry image, or an image in another transport. */

@@ -13,6 +13,8 @@ export type Step =
   | { kind: 'attach-region'; path: string; offsetBytes: number; sizeBytes: number; link: string; linkDir: string }
   | { kind: 'write-lvm-metadata'; path: string; offsetBytes: number; sizeBytes: number; volumeGroup: VolumeGroup }
   | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
+  /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
+  | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
   | { kind: 'unmount'; target: string }
   | { kind: 'mount-deployment'; sysroot: string; stateroot: string; at: string }

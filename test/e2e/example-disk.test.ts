@@ -15,6 +15,7 @@ let out: string;
 let build: Awaited<ReturnType<typeof runBuilder>>;
 let storageBefore: string;
 let seconds: number;
+let rawDisk: { raw: string; plan: Plan } | undefined;
 
 /** What the host's podman would notice if the builder wrote into its storage. */
 async function storageFingerprint(): Promise<string> {
@@ -83,5 +84,38 @@ describe('example image -> raw', () => {
     const plan = JSON.parse(await readFile(`${dir}/manifest-raw.json`, 'utf8')) as Plan;
     const table = JSON.parse((await execa('sfdisk', ['--json', raw])).stdout).partitiontable;
     expect(table.partitions.map((p: { uuid: string }) => p.uuid)).toEqual(plan.disk.partitions.map((p) => p.uuid.toUpperCase()));
+    rawDisk = { raw, plan };
+  });
+
+  it("stores the image as bootc's ostree-ext does: a commit per layer, the image commit with manifest and config", async () => {
+    const { raw, plan } = rawDisk as { raw: string; plan: Plan };
+    const root = plan.disk.partitions.find((p) => p.role === 'root') as Plan['disk']['partitions'][number];
+    const loop = (await execa('losetup', ['--find', '--show', '--read-only', '--offset', String(root.startBytes), '--sizelimit', String(root.sizeBytes), raw])).stdout;
+    const mnt = await mkdtemp(`${tmpdir()}/dbib-e2e-root-`);
+    try {
+      await execa('mount', ['-o', 'ro', loop, mnt]);
+      const ostree = async (...args: string[]) =>
+        (await execa('podman', ['run', '--rm', '--network', 'none', '-v', `${mnt}:/sysroot:ro`, EXAMPLE, 'ostree', '--repo=/sysroot/ostree/repo', ...args])).stdout;
+      const refs = (await ostree('refs')).split('\n').sort();
+      const image = 'ostree/container/image/docker_3A__2F__2F_localhost/debian-bootc-example';
+      const digest = await ostree('show', '--print-metadata-key=ostree.manifest-digest', image);
+      // GVariant text: a string in single quotes (backslash escapes), or in double quotes when it holds a '
+      const text = (value: string): string => (value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : JSON.parse(value));
+      const manifest = JSON.parse(text(await ostree('show', '--print-metadata-key=ostree.manifest', image)));
+      const config = JSON.parse(text(await ostree('show', '--print-metadata-key=ostree.container.image-config', image)));
+      console.log(`ostree refs:\n${refs.join('\n')}\nostree.manifest-digest: ${digest}\nlayers: ${manifest.layers.length}, config labels: ${JSON.stringify(config.config.Labels)}`);
+      expect(refs).toContain(image);
+      const blobs = manifest.layers.map((l: { digest: string }) => `ostree/container/blob/${l.digest.replace(':', '_3A_')}`);
+      expect(refs).toEqual(expect.arrayContaining(blobs));
+      expect(digest).toBe(`'${plan.image.digest}'`);
+      expect(config.config.Labels['containers.bootc']).toBe('1');
+      // the deployment is the image commit itself, as bootc expects
+      const deployed = (await ostree('rev-parse', image)).trim();
+      expect(plan.deployment.ostreeRef).toBe(image);
+      expect((await readdir(`${mnt}/ostree/deploy/default/deploy`)).some((d) => d.startsWith(`${deployed}.`))).toBe(true);
+    } finally {
+      await execa('umount', [mnt], { reject: false });
+      await execa('losetup', ['-d', loop], { reject: false });
+    }
   });
 });

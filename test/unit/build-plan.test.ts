@@ -47,8 +47,31 @@ describe('planBuild for the example image', () => {
     expect(p.deployment.ostreeRef).toBe('ostree/container/image/docker_3A__2F__2F_quay_2E_io/example/os_3A_stable');
   });
 
-  it('commits /etc as /usr/etc and runtime directories empty, without copying', () => {
+  it('stores the image as ostree-ext does: a commit per layer, then the merge commit with manifest and config', () => {
     const p = plan();
+    const layers = steps(p).filter((s): s is Extract<Step, { kind: 'commit-layer' }> => s.kind === 'commit-layer');
+    expect(layers.map((l) => l.argv[3])).toEqual([
+      '--branch=ostree/container/blob/sha256_3A_491a8bc40e698099f53207ff1bc341dd73265482ca1304b33d3e9d01de2a3096',
+      '--branch=ostree/container/blob/sha256_3A_7ddddf5f0337fd34c77cf645d9df61fbc4eb14d99e81b8895c990a3c4daff9f0',
+    ]);
+    expect(layers.every((l) => l.retainVar && l.argv.includes(`--tree=tar=${l.tar}`))).toBe(true);
+    const checkouts = execs(p).filter((s) => s.argv[2] === 'checkout').map((s) => s.argv.slice(3, -1).join(' '));
+    expect(checkouts).toEqual([
+      '--whiteouts ostree/container/blob/sha256_3A_491a8bc40e698099f53207ff1bc341dd73265482ca1304b33d3e9d01de2a3096',
+      '--whiteouts --union ostree/container/blob/sha256_3A_7ddddf5f0337fd34c77cf645d9df61fbc4eb14d99e81b8895c990a3c4daff9f0',
+    ]);
+    const merge = execs(p).find((s) => s.argv.includes('--branch=ostree/container/image/docker_3A__2F__2F_localhost/debian-bootc-example'));
+    expect(merge?.argv).toContain('--link-checkout-speedup');
+    expect(merge?.argv).toContain(`--add-metadata-string=ostree.manifest-digest=${p.image.digest}`);
+    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.manifest={"schemaVersion":2'))).toBe(true);
+    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.container.image-config={"created"'))).toBe(true);
+    expect(merge?.argv).toContain('--timestamp=@1744365600');
+  });
+
+  it('without tar-splits or a manifest, commits the image tree: /etc as /usr/etc, runtime directories empty', () => {
+    const p = plan(exampleFacts((f) => delete f.ostreeExt));
+    expect(p.warnings.join('\n')).toContain('bootc will not recognise it as a container image');
+    expect(plan().warnings.join('\n')).not.toContain('bootc will not recognise');
     const skip = steps(p).find((s) => s.kind === 'write-file' && s.path.endsWith('commit-skip-list'));
     expect(skip?.kind === 'write-file' && skip.content).toBe('/etc\n/dev\n/run\n');
     expect(steps(p)).toContainEqual({
