@@ -37,6 +37,10 @@ export interface BootOptions {
   timeoutSeconds?: number;
   /** shell commands run in the booted system after multi-user.target, by name */
   probes?: Record<string, string>;
+  /** keep what the guest writes (default: every write goes to a throw-away snapshot) */
+  persistent?: boolean;
+  /** raw disk images attached read-only as further virtio disks (/dev/vdb, ...) */
+  extraDisks?: string[];
 }
 
 const BEGIN = 'DBIB-CHECK-BEGIN';
@@ -86,7 +90,8 @@ export function qemuArgs(disk: string, options: BootOptions, accel: 'kvm' | 'tcg
     ...(options.firmware === 'uefi'
       ? ['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`]
       : []),
-    '-drive', `file=${disk},format=${options.format},if=virtio,snapshot=on`,
+    '-drive', `file=${disk},format=${options.format},if=virtio${options.persistent ? '' : ',snapshot=on'}`,
+    ...(options.extraDisks ?? []).flatMap((extra) => ['-drive', `file=${extra},format=raw,if=virtio,readonly=on`]),
     '-display', 'none', '-monitor', 'none', '-serial', `file:${options.log}`, '-no-reboot',
     ...credential('systemd.extra-unit.dbib-check.service', CHECK_UNIT),
     ...credential('dbib.check', checkScript(options.probes ?? {})),
@@ -162,7 +167,13 @@ export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | '
   const section = begin >= 0 ? log.slice(begin) : '';
   // a login prompt may share the console line: match after line start, a space or a colon
   const field = (name: string) => new RegExp(`(?:^|[\\s:])${name}=(.*)$`, 'm').exec(section)?.[1]?.trim();
-  const status = /ostree-status-begin\n([\s\S]*?)ostree-status-end/.exec(section)?.[1] ?? '';
+  // getty shares the console: drop its banner and the login prompt a status line may follow
+  const status = (/ostree-status-begin\n([\s\S]*?)ostree-status-end/.exec(section)?.[1] ?? '')
+    .split('\n')
+    .filter((line) => !/^\S+ GNU\/Linux .* tty\w+$/.test(line))
+    .map((line) => line.replace(/^\S+ login: /, ''))
+    .filter((line) => line.trim() !== '')
+    .join('\n');
   return {
     reachedMultiUser: begin >= 0,
     state: field('state'),

@@ -26,6 +26,11 @@ describe('boot check parsing', () => {
     });
   });
 
+  it("keeps getty's banner and login prompt out of the ostree status", () => {
+    const log = ['DBIB-CHECK-BEGIN', 'ostree-status-begin', '', 'Debian GNU/Linux 13 vm ttyS0', '', 'vm login: * default abc.0', '    origin: x', 'ostree-status-end'].join('\n');
+    expect(parseCheck(log).ostreeStatus).toBe('* default abc.0\n    origin: x');
+  });
+
   it('reads lines that terminal escape codes ran into', () => {
     // bytes as agetty left them on a real console
     const noise = '\x1b[!p\x1b]104\x07\x1b[?7h\x1b[6n\x1b[32766;32766H\x1b[6n';
