@@ -81,8 +81,9 @@ export async function lookupStoredImage(ref: string, root = DEFAULT_STORAGE): Pr
     chain.push(layer);
   }
   const configPath = `${root}/overlay-images/${image.id}/${bigDataFile(`sha256:${image.id}`)}`;
-  const config = (await readJson<ImageConfig>(configPath, root)) ?? {};
-  const configText = await readText(configPath);
+  // read once: parsed for the facts, kept as text for the ostree-ext image commit
+  const configText = await readStorageText(configPath, root);
+  const config = configText === undefined ? {} : parseJson<ImageConfig>(configText, configPath, root);
   const manifest = await readText(`${root}/overlay-images/${image.id}/manifest`);
   return {
     id: image.id,
@@ -127,9 +128,14 @@ function bigDataFile(key: string): string {
 }
 
 async function readJson<T>(path: string, root: string): Promise<T | undefined> {
-  let text: string;
+  const text = await readStorageText(path, root);
+  return text === undefined ? undefined : parseJson<T>(text, path, root);
+}
+
+/** A file of the storage, undefined when absent, or a UserError that says what is wrong. */
+async function readStorageText(path: string, root: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -142,6 +148,9 @@ async function readJson<T>(path: string, root: string): Promise<T | undefined> {
     if (code === 'EACCES') throw new UserError('storage', `cannot read the container storage at ${root}: permission denied`);
     throw error;
   }
+}
+
+function parseJson<T>(text: string, path: string, root: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
