@@ -8,6 +8,7 @@ import type { ImageFacts } from '../image/facts.js';
 import { inspectImage } from '../image/inspect.js';
 import { USER_STORAGE, builderStore } from '../image/store.js';
 import { parseImageRef } from '../image/transport.js';
+import { parseInstaller } from '../plan/installer.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { ExportOptions, Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
@@ -76,6 +77,10 @@ export abstract class PlanCommand extends ImageCommand {
     description: 'root filesystem type (ext4) [default: from the image, else ext4]',
   });
 
+  installer = Option.String('--installer', {
+    description: "who deploys the image: bootc (the image's own), bootupd (ostree deploy, then the image's bootupd), native (ostree and GRUB from the image) [default: auto, from what the image has]",
+  });
+
   output = Option.String('--output', '.', { description: 'directory that receives the artifacts [default: .]' });
 
   targetImgref = Option.String('--target-imgref', {
@@ -101,6 +106,7 @@ export abstract class PlanCommand extends ImageCommand {
   /** config -> acquire -> inspect -> plan. */
   protected async planFromImage(reporter: Reporter, signal?: AbortSignal, owner?: ExportOptions['owner']): Promise<{ plan: Plan; secrets: Secrets }> {
     const types = parseTypes(this.types);
+    const installer = parseInstaller(this.installer);
     const size = parseDiskSize(this.size);
     const exportOptions = { qcow2Compressed: this.qcow2Compressed, vmdkSubformat: parseVmdkSubformat(this.vmdkSubformat), ...(owner ? { owner } : {}) };
     checkTargetArch(this.targetArch);
@@ -122,6 +128,7 @@ export abstract class PlanCommand extends ImageCommand {
           customizations,
           size,
           exportOptions,
+          installer,
         },
         VERSION,
       );
@@ -129,6 +136,7 @@ export abstract class PlanCommand extends ImageCommand {
       if (error instanceof ConfigError && config.source) throw configErrorAt(config.source, error);
       throw error;
     }
+    reporter.info(`installer: ${plan.installer.kind} (${plan.installer.reason})`);
     for (const warning of plan.warnings) reporter.warn(warning);
     return { plan, secrets: config.secrets };
   }

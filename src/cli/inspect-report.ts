@@ -3,6 +3,7 @@
 import { EXIT_CODES, type ErrorId } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
 import { transportRef } from '../image/transport.js';
+import { chooseInstaller } from '../plan/installer.js';
 
 export type Verdict = { buildable: true } | { buildable: false; error: ErrorId; exitCode: number; message: string };
 
@@ -46,11 +47,18 @@ export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
     ['UEFI boot', tools.shim && tools.grubEfiSigned ? `shim + signed GRUB${tools.shimMokManager ? ' + MokManager' : ''}` : tools.grubMkimage && tools.grubEfiModules ? 'GRUB (unsigned)' : 'no'],
     ['Boot menu', tools.grubMkconfig && tools.grubOstreeScript ? 'regenerated on updates (grub-mkconfig + 15_ostree)' : 'static (no grub-mkconfig with 15_ostree)'],
     ['bootc', yes(tools.bootc)],
-    ['bootupd', yes(tools.bootupctl)],
+    ['bootupd', `${yes(tools.bootupctl)}; payload: ${tools.bootupdUpdates ? '/usr/lib/bootupd/updates' : tools.efiPayload ? '/usr/lib/efi' : 'none'}`],
+    ['Installer', installerOf(facts)],
     ['Root fs', facts.rootfsType ? `${facts.rootfsType} (${facts.rootfsTypeFrom})` : 'not set (ext4)'],
     ['Kernel args', facts.kargs.length > 0 ? facts.kargs.join(' ') : 'none from the image'],
     ['Verdict', verdict.buildable ? 'can be built' : `cannot be built (exit ${verdict.exitCode}): ${verdict.message}`],
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** The installer a build would choose (auto), and why. */
+function installerOf(facts: ImageFacts): string {
+  const installer = chooseInstaller(facts, 'auto');
+  return `${installer.kind}: ${installer.reason}`;
 }

@@ -19,6 +19,13 @@ export interface ToolFacts {
   ostree: boolean;
   bootc: boolean;
   bootupctl: boolean;
+  /** bootupd's payload, in its older (/usr/lib/bootupd/updates) or newer (/usr/lib/efi) place */
+  bootupdUpdates: boolean;
+  efiPayload: boolean;
+  /** bootc reads containers-storage through skopeo */
+  skopeo: boolean;
+  /** systemd-boot's EFI binary (systemd-boot-efi) */
+  systemdBoot: boolean;
   grubInstall: boolean;
   grubMkimage: boolean;
   grubMkconfig: boolean;

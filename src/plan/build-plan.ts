@@ -5,10 +5,12 @@ import { UserError } from '../errors.js';
 import { checkArchitecture } from '../image/acquire.js';
 import type { ImageFacts } from '../image/facts.js';
 import { validateImage } from '../image/validate.js';
-import { bootloaderBackend, bootloaderStage, planBootloader } from './bootloader.js';
+import { bootloaderBackend, planBootloader } from './bootloader.js';
 import { customizeStage } from './customize.js';
 import { varPartitionsStage } from './var-partitions.js';
-import { commitStages, deployStage, ostreeSeedsVar, sysrootStage } from './deployment.js';
+import { ostreeSeedsVar } from './deployment.js';
+import { type InstallerChoice, chooseInstaller } from './installer.js';
+import { checkComposefsRequest, installStages } from './install-stages.js';
 import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from './exports.js';
 import { planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
@@ -36,6 +38,8 @@ export interface BuildRequest {
   /** --size: exact bytes or 'auto' (overrides the config's disk.minsize) */
   size?: number | 'auto';
   exportOptions?: ExportOptions;
+  /** --installer: who deploys the image (default: chosen from what the image has) */
+  installer?: InstallerChoice;
 }
 
 const DEFAULT_EXPORT_OPTIONS: ExportOptions = { qcow2Compressed: false, vmdkSubformat: 'streamOptimized' };
@@ -46,8 +50,10 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const custom = request.customizations ?? NO_CUSTOMIZATIONS;
   const rootfs = chooseRootfs(request.rootfs, facts, custom.root);
   checkRootModule(rootfs, facts, kernel);
+  const installer = chooseInstaller(facts, request.installer ?? 'auto');
   const bootloader = planBootloader(facts);
-  if (!bootloader.bios && !bootloader.uefi) {
+  const grubFromImage = installer.kind === 'native' || (installer.kind === 'bootc' && installer.bootloader === 'builder');
+  if (grubFromImage && !bootloader.bios && !bootloader.uefi) {
     throw new UserError(
       'image-unsupported',
       `${facts.ref}: GRUB cannot be installed from this image: install grub-pc-bin (BIOS) and/or grub-efi-amd64-bin or grub-efi-amd64-signed with shim-signed (UEFI)`,
@@ -76,30 +82,31 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   ];
   const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
   const customize = customizeStage(custom, facts);
+  const varPartitions = varPartitionsStage(disk, 'default');
+  checkComposefsRequest(installer, customize.stage !== undefined || varPartitions !== undefined);
   const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts)];
   const deployment: Plan['deployment'] = {
     stateroot: 'default',
     ostreeRef: imageRef(target),
     origin: originFile(target),
     kargs,
-    varSeed: ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']) ? 'ostree' : 'builder',
-    bootloaderBackend: bootloaderBackend(facts),
+    varSeed: installer.kind === 'bootc' ? 'bootc' : ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']) ? 'ostree' : 'builder',
+    bootloaderBackend: grubFromImage ? bootloaderBackend(facts) : 'none',
   };
   const outputs = planOutputs(request.types);
   const exportOptions = request.exportOptions ?? DEFAULT_EXPORT_OPTIONS;
   const space = { path: request.outputDir, bytes: estimateSpace(facts.sizeBytes, outputs) };
-  const input = { facts, disk, deployment };
+  const install = installStages({
+    facts, disk, deployment, installer, target, bootloader, customKargs: custom.kargs, noDefaultKargs: request.noDefaultKargs,
+  });
   const stages: Stage[] = [
     prepareStage(facts, request.outputDir),
     partitionStage(disk, rawDiskPath(request.outputDir)),
     filesystemStage(disk),
-    sysrootStage(input),
-    ...commitStages(input),
-    deployStage(input),
-    ...optional(varPartitionsStage(disk, deployment.stateroot)),
+    ...install.deploy,
+    ...optional(varPartitions),
     ...optional(customize.stage),
-    bootloaderStage({ facts, disk, bootloader, kargs }),
-    finishStage(deployment),
+    ...install.finish,
     releaseStage(disk, rawDiskPath(request.outputDir)),
     ...exportStages(request.outputDir, outputs, exportOptions, disk.sizeBytes),
   ];
@@ -118,6 +125,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     disk,
     deployment,
     bootloader,
+    installer,
     outputs,
     exportOptions,
     space,
@@ -271,16 +279,4 @@ export function mkfs(fs: Filesystem, dev: string): string[] {
     case 'swap':
       return ['mkswap', '-U', fs.uuid, ...label('-L'), dev];
   }
-}
-
-function finishStage(deployment: Plan['deployment']): Stage {
-  return {
-    title: 'Finish the sysroot',
-    lanes: [
-      [
-        { kind: 'exec', in: 'image', argv: ['ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.bootloader', deployment.bootloaderBackend] },
-        { kind: 'exec', in: 'image', argv: ['ostree', 'admin', 'status', `--sysroot=${PATHS.target}`] },
-      ],
-    ],
-  };
 }

@@ -39,7 +39,7 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
 
 /** The root filesystem at PATHS.target; on btrfs, its subvolumes made first and the "/" one
  * mounted (the kernel gets rootflags=subvol=NAME). */
-function mountRoot(fs: Filesystem, dev: string): Step[] {
+export function mountRoot(fs: Filesystem, dev: string): Step[] {
   const rootSubvolume = fs.subvolumes?.find((v) => v.mountpoint === '/');
   if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device(dev), target: PATHS.target }];
   const top = `${PATHS.files}/btrfs-top`;

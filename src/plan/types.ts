@@ -5,6 +5,8 @@
  * ostree and GRUB, as bootc-image-builder uses the image as the buildroot). */
 export type Where = 'builder' | 'image' | 'deployment';
 
+import type { Installer } from './installer.js';
+
 export type Step =
   | { kind: 'scratch-dir'; path: string }
   | { kind: 'mount-image'; image: string; storage: { root: string; runroot?: string }; at: string }
@@ -12,7 +14,8 @@ export type Step =
   | { kind: 'attach-disk'; path: string; links: Record<string, number>; linkDir: string }
   | { kind: 'attach-region'; path: string; offsetBytes: number; sizeBytes: number; link: string; linkDir: string }
   | { kind: 'write-lvm-metadata'; path: string; offsetBytes: number; sizeBytes: number; volumeGroup: VolumeGroup }
-  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string> }
+  /** in a root other than the builder: `proc` mounts /proc (deployment), `binds` adds host paths */
+  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string>; proc?: boolean; binds?: Bind[] }
   /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
   | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
@@ -32,6 +35,15 @@ export type Step =
   | { kind: 'write-build-record'; path: string };
 
 export type StepKind = Step['kind'];
+
+/** A host path bind-mounted into a command's root (private to that command). */
+export interface Bind {
+  source: string;
+  /** path inside the root */
+  target: string;
+  /** with the mounts below source */
+  recursive?: boolean;
+}
 
 /** A named phase. Lanes run concurrently; the steps of one lane run in order. */
 export interface Stage {
@@ -132,12 +144,14 @@ export interface Plan {
     ostreeRef: string;
     origin: string;
     kargs: string[];
-    /** who fills the stateroot's /var: ostree itself (>= 2024.3) or the builder */
-    varSeed: 'ostree' | 'builder';
+    /** who fills the stateroot's /var: ostree itself (>= 2024.3), the builder, or bootc */
+    varSeed: 'ostree' | 'builder' | 'bootc';
     /** sysroot.bootloader written at the end: grub2 lets ostree regenerate grub.cfg on updates */
     bootloaderBackend: 'grub2' | 'none';
   };
   bootloader: { bios: boolean; uefi: 'shim' | 'grub' | false };
+  /** who deploys the image and installs the bootloader, and why */
+  installer: Installer;
   outputs: Output[];
   exportOptions: ExportOptions;
   /** free space the build needs at `path` (checked before it starts) */

@@ -83,6 +83,7 @@ const rows: Row[] = [
   ['an unknown pull policy', () => ['--pull=sometimes', EXAMPLE], withOutput(), 'usage', /--pull=sometimes is not a pull policy; choose from missing, always, never/],
   ['an unsupported transport', () => ['dir:/tmp/x'], withOutput(), 'usage', /the dir: transport is not supported; use containers-storage:/],
   ['an unsupported root filesystem', () => ['--rootfs', 'zfs', EXAMPLE], withOutput(), 'usage', /--rootfs zfs is not supported; choose ext4, xfs or btrfs/],
+  ['--installer bootc on an image without bootc', () => ['--installer', 'bootc', EXAMPLE], withOutput(), 'usage', /--installer bootc: localhost\/debian-bootc-example has no \/usr\/bin\/bootc; use --installer auto/],
   ['--target-imgref naming a Docker daemon', () => ['--target-imgref', 'docker-daemon:x', EXAMPLE], withOutput(), 'usage', /bootc cannot update from a Docker daemon/],
 ];
 

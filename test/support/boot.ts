@@ -27,6 +27,8 @@ export interface BootResult {
   ostreeStatus: string;
   /** path of the serial console log */
   log: string;
+  /** QEMU was stopped at the time limit, before the check finished */
+  timedOut: boolean;
 }
 
 export interface BootOptions {
@@ -104,8 +106,22 @@ export async function bootCheck(disk: string, options: BootOptions): Promise<Boo
     const result = await bootOnce(disk, options, 'kvm');
     if (result) return result;
   }
+  const result = await tcgBoot(disk, options);
+  // A guest that hangs before the check says where in the serial log's last lines. A
+  // throw-away boot is tried once more (the hang is reported either way); a persistent
+  // one is not, since the first attempt may have changed the disk.
+  if (!result.timedOut || options.persistent) return result;
+  console.log(`boot of ${disk} (${options.firmware}) hung: no check after ${result.seconds.toFixed(0)} s; trying once more`);
+  return tcgBoot(disk, options);
+}
+
+async function tcgBoot(disk: string, options: BootOptions): Promise<BootResult> {
   const result = await bootOnce(disk, options, 'tcg');
   if (!result) throw new Error(`QEMU (tcg) failed to run ${disk}; see ${options.log}`);
+  if (result.timedOut) {
+    const tail = readLog(options.log).trimEnd().split('\n').slice(-40).join('\n');
+    console.log(`boot of ${disk} (${options.firmware}) timed out after ${result.seconds.toFixed(0)} s; last lines of ${options.log}:\n${tail}`);
+  }
   return result;
 }
 
@@ -144,7 +160,8 @@ async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'
   const seconds = (performance.now() - started) / 1000;
   const log = readLog(options.log);
   if (accel === 'kvm' && (broken || (exit.exitCode !== 0 && !log.includes(BEGIN)))) return undefined;
-  return { firmware: options.firmware, accel, seconds, log: options.log, ...parseCheck(log) };
+  const timedOut = exit.timedOut && !log.includes(END);
+  return { firmware: options.firmware, accel, seconds, log: options.log, timedOut, ...parseCheck(log) };
 }
 
 /** The serial log as text: carriage returns and terminal escape sequences removed. */
@@ -158,8 +175,12 @@ function readLog(path: string): string {
 
 export function stripTerminalCodes(text: string): string {
   // eslint-disable-next-line no-control-regex
-  // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), charset selection, other two-byte codes
-  return text.replaceAll('\r', '').replace(/\x1b(\[[0-9;?!]*[ -\/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[()][0-9A-Za-z]|[^[\]])/g, '');
+  // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC strings (ESC P, X, ^,
+  // _ ... ESC \: newer agetty asks the terminal's name with one), charset selection, other
+  // two-byte codes
+  return text
+    .replaceAll('\r', '')
+    .replace(/\x1b(\[[0-9;?!]*[ -\/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[PX^_][^\x1b]*(\x1b\\)?|[()][0-9A-Za-z]|[^[\]])/g, '');
 }
 
 export function parseCheck(log: string): Pick<BootResult, 'reachedMultiUser' | 'state' | 'failedUnits' | 'cmdline' | 'origin' | 'ostreeStatus' | 'probes'> {

@@ -10,8 +10,18 @@ export const PLAIN_DEBIAN = 'docker.io/library/debian:trixie';
 export const STORAGE = '/var/lib/containers/storage';
 export const REPO = new URL('../..', import.meta.url).pathname;
 
-export async function buildImage(tag: string, context: string): Promise<void> {
-  await execa('podman', ['build', '--network', 'host', '-q', '-t', tag, context], { stdout: 'ignore' });
+export async function buildImage(tag: string, context: string, buildArgs: Record<string, string> = {}): Promise<void> {
+  const args = Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+  await execa('podman', ['build', '--network', 'host', '-q', ...args, '-t', tag, context], { stdout: 'ignore' });
+}
+
+/** The example image built from Debian sid (GRUB 2.14), its base made by debootstrap when no registry has it. */
+export const EXAMPLE_SID = 'localhost/debian-bootc-example:sid';
+
+export async function buildSidExample(): Promise<void> {
+  await execa('sh', [`${REPO}recipes/base/debian.sh`, 'sid'], { stdout: 'ignore' });
+  // sid's Release file is valid for a week; a mirror snapshot may be older than that
+  await buildImage(EXAMPLE_SID, `${REPO}recipes/example`, { SUITE: 'sid', APT_OPTIONS: '-oAcquire::Check-Valid-Until=false' });
 }
 
 /** Builds an image from Containerfile text; `files` are copied into the build context. */

@@ -38,6 +38,14 @@ describe('boot check parsing', () => {
     expect(parseCheck(log).state).toBe('running');
   });
 
+  it('reads lines after the OSC and DCS strings of newer agetty (Debian sid)', () => {
+    const osc = '\x1b]3008;start=3dc4;user=root;hostname=vm;comm=(agetty);type=service\x1b\\';
+    const dcs = '\x1bP+q6E616D65\x1b\\';
+    const log = stripTerminalCodes(`DBIB-CHECK-BEGIN\n\x1b[!p\x1b]104\x1b\\\x1b[0m${osc}${dcs}state=running\r\nDBIB-CHECK-END\n`);
+    expect(log).toBe('DBIB-CHECK-BEGIN\nstate=running\nDBIB-CHECK-END\n');
+    expect(parseCheck(log).state).toBe('running');
+  });
+
   it('reports a system that never reached the check', () => {
     expect(parseCheck('kernel panic')).toMatchObject({ reachedMultiUser: false, state: undefined });
   });

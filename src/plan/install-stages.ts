@@ -1,0 +1,124 @@
+// The stages that put the image on the new filesystems and make the disk bootable, for each
+// installer (see installer.ts). Customizations and /var partitions go in between: after the
+// deployment exists, before the bootloader reads it.
+import { UserError } from '../errors.js';
+import { bootloaderBackend, bootloaderStage } from './bootloader.js';
+import { type DeploymentInput, commitStages, deployStage, fstab, mountRoot, sysrootStage } from './deployment.js';
+import { type Installer, bootcInstallStep, bootupdInstallStep } from './installer.js';
+import { DEFAULT_KARGS } from './kargs.js';
+import type { UpdateSource } from './ostree-ref.js';
+import { partition, rootFilesystem } from './partitions.js';
+import { PATHS, device, repo } from './paths.js';
+import type { Plan, Stage, Step } from './types.js';
+
+export interface InstallInput extends DeploymentInput {
+  installer: Installer;
+  target: UpdateSource;
+  bootloader: Plan['bootloader'];
+  /** what the user added to the kernel command line (config), and --no-default-kernel-args */
+  customKargs: string[];
+  noDefaultKargs?: boolean;
+}
+
+export interface InstallStages {
+  /** the deployment on the new root */
+  deploy: Stage[];
+  /** bootloader, then the sysroot's final settings */
+  finish: Stage[];
+}
+
+export function installStages(input: InstallInput): InstallStages {
+  const { installer } = input;
+  switch (installer.kind) {
+    case 'native':
+      return {
+        deploy: [sysrootStage(input), ...commitStages(input), deployStage(input)],
+        finish: [grubStage(input), finishStage(bootloaderBackend(input.facts))],
+      };
+    case 'bootupd':
+      // bootupd's GRUB configuration is static: ostree must not rewrite it (as bootc sets it)
+      return {
+        deploy: [sysrootStage(input), ...commitStages(input), deployStage(input)],
+        finish: [bootupdStage(input), finishStage('none')],
+      };
+    case 'bootc': {
+      const finish = installer.bootloader === 'builder' ? [grubStage(input), finishStage(bootloaderBackend(input.facts))] : [];
+      return { deploy: [bootcStage(input, installer)], finish };
+    }
+  }
+}
+
+function grubStage(input: InstallInput): Stage {
+  return bootloaderStage({ facts: input.facts, disk: input.disk, bootloader: input.bootloader, kargs: input.deployment.kargs });
+}
+
+/** Root, /boot and the ESP mounted as bootc expects them, then bootc run inside the image. */
+function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: 'bootc' }>): Stage {
+  const { facts, disk, deployment } = input;
+  const root = rootFilesystem(disk);
+  const boot = partition(disk, 'boot')?.filesystem;
+  if (!boot) throw new Error('layout without /boot');
+  const esp = partition(disk, 'esp');
+  const rootSubvolume = root.filesystem.subvolumes?.find((v) => v.mountpoint === '/')?.name;
+  const kargs = [
+    ...(rootSubvolume ? [`rootflags=subvol=${rootSubvolume}`] : []),
+    ...(input.noDefaultKargs ? [] : DEFAULT_KARGS),
+    ...input.customKargs,
+  ];
+  const steps: Step[] = [
+    ...mountRoot(root.filesystem, root.device),
+    { kind: 'mkdir', path: PATHS.boot, mode: 0o755 },
+    { kind: 'mount', source: device('boot'), target: PATHS.boot },
+    ...(esp ? [{ kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 } as const, { kind: 'mount', source: device('esp'), target: `${PATHS.boot}/efi` } as const] : []),
+    bootcInstallStep({
+      installer,
+      imageId: facts.id,
+      storage: facts.storage,
+      target: input.target,
+      rootUuid: root.filesystem.uuid,
+      bootUuid: boot.uuid,
+      kargs,
+      stateroot: deployment.stateroot,
+    }),
+  ];
+  if (installer.backend === 'ostree') {
+    steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: 'etc/fstab', content: fstab(disk), mode: 0o644 });
+  }
+  return { title: `Install ${facts.ref} with the image's bootc`, lanes: [steps] };
+}
+
+/** The ESP mounted at /boot/efi, the deployment with the new root at /sysroot: bootupd's view. */
+function bootupdStage(input: InstallInput): Stage {
+  const esp = partition(input.disk, 'esp');
+  return {
+    title: "Install the bootloader with the image's bootupd",
+    lanes: [
+      [
+        ...(esp ? [{ kind: 'mount', source: device('esp'), target: `${PATHS.boot}/efi` } as const] : []),
+        { kind: 'mount-deployment', sysroot: PATHS.target, stateroot: input.deployment.stateroot, at: PATHS.deployment },
+        bootupdInstallStep(),
+      ],
+    ],
+  };
+}
+
+function finishStage(backend: Plan['deployment']['bootloaderBackend']): Stage {
+  return {
+    title: 'Finish the sysroot',
+    lanes: [
+      [
+        { kind: 'exec', in: 'image', argv: ['ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.bootloader', backend] },
+        { kind: 'exec', in: 'image', argv: ['ostree', 'admin', 'status', `--sysroot=${PATHS.target}`] },
+      ],
+    ],
+  };
+}
+
+/** bootc's composefs backend leaves no ostree deployment for this builder to change. */
+export function checkComposefsRequest(installer: Installer, wantsDeploymentChanges: boolean): void {
+  if (installer.kind !== 'bootc' || installer.backend !== 'composefs' || !wantsDeploymentChanges) return;
+  throw new UserError(
+    'usage',
+    "bootc's composefs backend installs this image, and this builder cannot yet apply customizations or /var filesystems to a composefs deployment: build without them, or pass --installer native",
+  );
+}

@@ -1,0 +1,143 @@
+// Who installs the image on the new filesystems. Images that ship bootc install themselves,
+// as bootc-image-builder has them do: `bootc install to-filesystem` runs inside the image.
+// Images with bootupd but no bootc get the native ostree deployment, then bootupd installs
+// the bootloader from the deployment, as bootc would have it. Images with neither get the
+// native deployment and GRUB from the image. --installer overrides the choice.
+import { UserError } from '../errors.js';
+import type { ImageFacts } from '../image/facts.js';
+import type { Storage } from '../image/podman.js';
+import { PATHS } from './paths.js';
+import type { UpdateSource } from './ostree-ref.js';
+import type { Bind, Step } from './types.js';
+
+export const INSTALLER_CHOICES = ['auto', 'bootc', 'bootupd', 'native'] as const;
+export type InstallerChoice = (typeof INSTALLER_CHOICES)[number];
+
+export type Installer =
+  | {
+      kind: 'bootc';
+      reason: string;
+      /** composefs: bootc's composefs backend (no ostree repository on the disk) */
+      backend: 'ostree' | 'composefs';
+      /** who installs the bootloader: bootc (through bootupd, or systemd-boot) or this builder (GRUB) */
+      bootloader: 'bootc' | 'builder';
+    }
+  | { kind: 'bootupd'; reason: string }
+  | { kind: 'native'; reason: string };
+
+export function parseInstaller(value: string | undefined): InstallerChoice {
+  if (value === undefined) return 'auto';
+  if ((INSTALLER_CHOICES as readonly string[]).includes(value)) return value as InstallerChoice;
+  throw new UserError('usage', `--installer ${value} is not known; choose ${INSTALLER_CHOICES.join(', ')}`);
+}
+
+export function chooseInstaller(facts: ImageFacts, choice: InstallerChoice): Installer {
+  const { tools } = facts;
+  const bootupdPayload = tools.bootupdUpdates || tools.efiPayload;
+  if (choice === 'bootc' || (choice === 'auto' && tools.bootc && tools.skopeo)) {
+    if (!tools.bootc) throw new UserError('usage', `--installer bootc: ${facts.ref} has no /usr/bin/bootc; use --installer auto`);
+    if (!tools.skopeo) {
+      throw new UserError(
+        'image-unsupported',
+        `--installer bootc: bootc reads the image through skopeo, which ${facts.ref} lacks; install skopeo in the image, or use --installer native`,
+      );
+    }
+    return bootcInstaller(facts);
+  }
+  if (choice === 'bootupd' || (choice === 'auto' && tools.bootupctl && bootupdPayload)) {
+    if (!tools.bootupctl || !bootupdPayload) {
+      throw new UserError(
+        'usage',
+        `--installer bootupd: ${facts.ref} has no ${tools.bootupctl ? 'bootupd payload (/usr/lib/bootupd/updates or /usr/lib/efi)' : '/usr/bin/bootupctl'}; use --installer auto`,
+      );
+    }
+    return { kind: 'bootupd', reason: 'the image has bootupd (/usr/bin/bootupctl and its payload) but no bootc' };
+  }
+  if (choice === 'native') return { kind: 'native', reason: 'asked for with --installer native' };
+  const why = tools.bootc ? 'the image has bootc but no skopeo, which bootc needs to read it' : 'the image has neither bootc nor bootupd';
+  return { kind: 'native', reason: why };
+}
+
+function bootcInstaller(facts: ImageFacts): Installer {
+  const composefs = composefsBackend(facts);
+  const hasBootupd = facts.tools.bootupctl && (facts.tools.bootupdUpdates || facts.tools.efiPayload);
+  const bootloader = composefs || hasBootupd ? 'bootc' : 'builder';
+  const how = composefs
+    ? 'with its composefs backend (prepare-root.conf enables composefs, systemd-boot is in the image)'
+    : hasBootupd
+      ? 'and bootupd installs the bootloader'
+      : 'without a bootloader (no bootupd in the image): GRUB is installed from the image by this builder';
+  return { kind: 'bootc', reason: `the image has bootc and skopeo: bootc installs it ${how}`, backend: composefs ? 'composefs' : 'ostree', bootloader };
+}
+
+/** bootc's composefs backend: composefs enabled in prepare-root.conf, booted by systemd-boot. */
+function composefsBackend(facts: ImageFacts): boolean {
+  const enabled = facts.prepareRoot.composefs;
+  return enabled !== undefined && ['yes', 'true', 'verity', 'signed'].includes(enabled) && facts.tools.systemdBoot;
+}
+
+/** Where bootc finds the image's containers-storage inside the image root (a private bind). */
+export const BOOTC_STORAGE = '/run/deb-bootc-image-builder-storage';
+
+export interface BootcInstallInput {
+  installer: Extract<Installer, { kind: 'bootc' }>;
+  imageId: string;
+  storage: Storage;
+  target: UpdateSource;
+  rootUuid: string;
+  bootUuid: string;
+  /** what bootc does not add itself: not root=, rw or the image's kargs.d */
+  kargs: string[];
+  stateroot: string;
+}
+
+/** `bootc install to-filesystem`, run in the image, against the mounted new root. */
+export function bootcInstallStep(input: BootcInstallInput): Step {
+  const { installer, storage } = input;
+  const runroot = `${BOOTC_STORAGE}/run`;
+  const binds: Bind[] = [
+    { source: storage.root, target: `${BOOTC_STORAGE}/root` },
+    ...(storage.runroot ? [{ source: storage.runroot, target: runroot }] : []),
+  ];
+  const argv = [
+    'bootc', 'install', 'to-filesystem',
+    '--source-imgref', `containers-storage:[overlay@${BOOTC_STORAGE}/root+${runroot}]${input.imageId}`,
+    ...targetImgref(input.target),
+    '--skip-fetch-check',
+    '--generic-image',
+    '--stateroot', input.stateroot,
+    `--root-mount-spec=UUID=${input.rootUuid}`,
+    `--boot-mount-spec=UUID=${input.bootUuid}`,
+    ...input.kargs.flatMap((k) => ['--karg', k]),
+    ...(installer.backend === 'composefs' ? ['--composefs-backend', '--bootloader=systemd'] : []),
+    ...(installer.bootloader === 'builder' ? ['--bootloader=none'] : []),
+    '--skip-finalize',
+    PATHS.target,
+  ];
+  return { kind: 'exec', in: 'image', argv, binds };
+}
+
+/** bootc's --target-imgref is a name plus a transport (registry unless said). */
+function targetImgref(target: UpdateSource): string[] {
+  if (target.kind === 'registry') return ['--target-imgref', target.name];
+  const colon = target.ref.indexOf(':');
+  return ['--target-transport', target.ref.slice(0, colon), '--target-imgref', target.ref.slice(colon + 1)];
+}
+
+/**
+ * bootupd installs the bootloader the way bootc runs it: from the new deployment (its own
+ * bootupd and payload), with the new root at /sysroot and /boot (with the ESP at /boot/efi)
+ * mounted; it finds the disk from the /sysroot mount (bootupd >= 0.2.33).
+ */
+export function bootupdInstallStep(): Step {
+  return {
+    kind: 'exec',
+    in: 'deployment',
+    proc: true,
+    binds: [
+      { source: PATHS.target, target: '/sysroot', recursive: true },
+      { source: PATHS.boot, target: '/boot', recursive: true },
+    ],
+    argv: ['bootupctl', 'backend', 'install', '--write-uuid', '--filesystem', '/sysroot', '/'],
+  };
+}

@@ -1,0 +1,82 @@
+// Commands chrooted into the deployment the way bootupd runs (and bootc, in the image root):
+// /proc when asked, host paths bound in with the mounts below them, nothing left mounted
+// afterwards. The root here is a minimal tree lent the host's /usr.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { planBuild } from '../../src/plan/build-plan.js';
+import { PATHS, workDir } from '../../src/plan/paths.js';
+import type { Plan, Stage, Step } from '../../src/plan/types.js';
+import { runStages } from '../support/execute.js';
+import { exampleFacts } from '../support/facts.js';
+import { mountsMentioning } from '../support/system.js';
+
+let out: string;
+let plan: Plan;
+
+beforeEach(async () => {
+  out = await mkdtemp(`${tmpdir()}/buildroot-`);
+  plan = planBuild(exampleFacts(), { types: ['raw'], outputDir: out }, 'test');
+});
+
+afterEach(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+const root = PATHS.deployment;
+const sh = (script: string): Step => ({ kind: 'exec', in: 'builder', argv: ['sh', '-c', script] });
+
+/** A root of empty directories and usr-merge links, with the host's /usr bound in read-only. */
+function minimalRoot(): Stage {
+  const dirs = ['usr', 'proc', 'sys', 'dev', 'run', 'tmp', 'sysroot', 'boot'].map((d) => `${root}/${d}`).join(' ');
+  const links = ['bin', 'sbin', 'lib', 'lib64'].map((l) => `ln -s usr/${l} ${root}/${l}`).join('; ');
+  return {
+    title: 'minimal root',
+    lanes: [
+      [
+        { kind: 'scratch-dir', path: PATHS.run },
+        { kind: 'scratch-dir', path: workDir(out) },
+        sh(`mkdir -p ${dirs} ${PATHS.boot} ${out}/boot/efi ${out}/esp; ${links}; echo new-root > ${PATHS.target}/marker`),
+        sh(`echo boot > ${out}/boot/marker; echo esp > ${out}/esp/marker`),
+        { kind: 'mount', source: '/usr', target: `${root}/usr`, options: ['bind', 'ro'] },
+        // /boot is a mount of its own, with the ESP mounted below it, as in a real build
+        { kind: 'mount', source: `${out}/boot`, target: PATHS.boot, options: ['bind'] },
+        { kind: 'mount', source: `${out}/esp`, target: `${PATHS.boot}/efi`, options: ['bind'] },
+      ],
+    ],
+  };
+}
+
+const PROBE = `{
+  cat /sysroot/marker /boot/marker /boot/efi/marker /sysroot/boot/efi/marker
+  if [ -r /proc/self/mountinfo ]; then echo proc; else echo no-proc; fi
+  test -e /run/deb-bootc-image-builder && echo run-visible || echo run-private
+} > /sysroot/PROBE_NAME 2>&1`;
+
+describe('commands in the deployment root', () => {
+  it('bootupd\'s view: /proc, the new root at /sysroot and /boot with the ESP; all gone afterwards', async () => {
+    const binds = [
+      { source: PATHS.target, target: '/sysroot', recursive: true },
+      { source: PATHS.boot, target: '/boot', recursive: true },
+    ];
+    await runStages(plan, [
+      minimalRoot(),
+      {
+        title: 'probe',
+        lanes: [
+          [
+            { kind: 'exec', in: 'deployment', proc: true, binds, argv: ['sh', '-c', PROBE.replace('PROBE_NAME', 'with-proc')] },
+            { kind: 'exec', in: 'deployment', binds, argv: ['sh', '-c', PROBE.replace('PROBE_NAME', 'without-proc')] },
+            sh(`cp ${PATHS.target}/with-proc ${PATHS.target}/without-proc ${out}/`),
+          ],
+        ],
+      },
+      { title: 'release', lanes: [[{ kind: 'release' }]] },
+    ]);
+    expect((await readFile(`${out}/with-proc`, 'utf8')).split('\n')).toEqual(['new-root', 'boot', 'esp', 'esp', 'proc', 'run-private', '']);
+    expect((await readFile(`${out}/without-proc`, 'utf8')).split('\n')).toEqual(['new-root', 'boot', 'esp', 'esp', 'no-proc', 'run-private', '']);
+    expect(await mountsMentioning(PATHS.run)).toEqual([]);
+    expect(existsSync(PATHS.run)).toBe(false);
+  });
+});
