@@ -1,6 +1,6 @@
 // One handler per kind of plan step. Each acquires at most one resource and registers how
 // to release it before doing anything else that could fail.
-import { chmod, chown, mkdir, open, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, open, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseBlsEntry, renderGrubMenu } from '../bootloader/grub-menu.js';
 import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
@@ -124,7 +124,7 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   async 'deployment-file'(step) {
     const path = `${await deploymentDir(step.sysroot, step.stateroot)}/${step.path}`;
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, step.content, { mode: step.mode });
+    await (step.append ? appendFile : writeFile)(path, step.content, { mode: step.mode });
   },
 
   async 'grub-config'(step) {

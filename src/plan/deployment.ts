@@ -219,15 +219,17 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
   return { title: `Deploy ${facts.ref}`, lanes: [steps] };
 }
 
-/** Mounts of the deployed system besides / (which ostree's initramfs mounts), parents first. */
-export function fstab(disk: DiskLayout): string {
-  const lines = ['# Created by deb-bootc-image-builder'];
+/** Mounts of the deployed system besides / (which ostree's initramfs mounts), parents first;
+ * `except` leaves out mountpoints someone else (bootc: /boot) already wrote. */
+export function fstab(disk: DiskLayout, except: string[] = []): string {
+  const lines = [except.length > 0 ? '# Added by deb-bootc-image-builder' : '# Created by deb-bootc-image-builder'];
   const entries = filesystems(disk).flatMap(({ filesystem: fs }): { fs: Filesystem; mountpoint?: string; options?: string }[] => {
     if (fs.subvolumes) return fs.subvolumes.filter((v) => v.mountpoint !== '/').map((v) => ({ fs, mountpoint: v.mountpoint, options: `subvol=${v.name}` }));
     return fs.mountpoint === '/' ? [] : [{ fs, mountpoint: fs.mountpoint }];
   });
   const depth = (m?: string) => (m ? m.split('/').length : 0);
-  for (const { fs, mountpoint, options } of entries.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))) {
+  const kept = entries.filter((e) => !(e.mountpoint && except.includes(e.mountpoint)));
+  for (const { fs, mountpoint, options } of kept.sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))) {
     if (fs.type === 'swap') {
       lines.push(`UUID=${fs.uuid} none swap defaults 0 0`);
       continue;

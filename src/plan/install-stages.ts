@@ -82,19 +82,19 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
     }),
   ];
   if (installer.backend === 'ostree') {
-    steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: 'etc/fstab', content: fstab(disk), mode: 0o644 });
+    // bootc wrote /boot's line (read-only, as bootc wants it); the other mounts are added
+    const content = fstab(disk, ['/boot']);
+    steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: 'etc/fstab', content, mode: 0o644, append: true });
   }
   return { title: `Install ${facts.ref} with the image's bootc`, lanes: [steps] };
 }
 
-/** The ESP mounted at /boot/efi, the deployment with the new root at /sysroot: bootupd's view. */
+/** bootupd run from the deployment (it mounts the ESP itself). */
 function bootupdStage(input: InstallInput): Stage {
-  const esp = partition(input.disk, 'esp');
   return {
     title: "Install the bootloader with the image's bootupd",
     lanes: [
       [
-        ...(esp ? [{ kind: 'mount', source: device('esp'), target: `${PATHS.boot}/efi` } as const] : []),
         { kind: 'mount-deployment', sysroot: PATHS.target, stateroot: input.deployment.stateroot, at: PATHS.deployment },
         bootupdInstallStep(),
       ],

@@ -124,10 +124,20 @@ function targetImgref(target: UpdateSource): string[] {
   return ['--target-transport', target.ref.slice(0, colon), '--target-imgref', target.ref.slice(colon + 1)];
 }
 
+/** Where the build's device links appear inside the deployment root, for bootupd's --device. */
+const DEV_LINKS = '/run/deb-bootc-image-builder-dev';
+
+/** bootupd >= 0.2.33 finds the disk from a mounted filesystem; older ones are given the disk. */
+export const BOOTUPD_INSTALL = `set -e
+if bootupctl backend install --help | grep -q -- --filesystem; then
+  exec bootupctl backend install --write-uuid --filesystem /sysroot /
+fi
+exec bootupctl backend install --write-uuid --device "$(readlink -f ${DEV_LINKS}/disk)" /`;
+
 /**
  * bootupd installs the bootloader the way bootc runs it: from the new deployment (its own
- * bootupd and payload), with the new root at /sysroot and /boot (with the ESP at /boot/efi)
- * mounted; it finds the disk from the /sysroot mount (bootupd >= 0.2.33).
+ * bootupd and payload), with the new root at /sysroot (with its mounts) and /boot bound
+ * without them: bootupd mounts the ESP at /boot/efi itself and wants that directory empty.
  */
 export function bootupdInstallStep(): Step {
   return {
@@ -136,8 +146,9 @@ export function bootupdInstallStep(): Step {
     proc: true,
     binds: [
       { source: PATHS.target, target: '/sysroot', recursive: true },
-      { source: PATHS.boot, target: '/boot', recursive: true },
+      { source: PATHS.boot, target: '/boot' },
+      { source: PATHS.dev, target: DEV_LINKS },
     ],
-    argv: ['bootupctl', 'backend', 'install', '--write-uuid', '--filesystem', '/sysroot', '/'],
+    argv: ['sh', '-c', BOOTUPD_INSTALL, 'bootupd-install'],
   };
 }

@@ -24,7 +24,8 @@ export type Step =
   | { kind: 'mkdir'; path: string; mode: number; uid?: number; gid?: number }
   | { kind: 'write-file'; path: string; content: string; mode?: number }
   | { kind: 'symlink'; path: string; target: string }
-  | { kind: 'deployment-file'; sysroot: string; stateroot: string; path: string; content: string; mode: number }
+  /** a file of the deployment written (or, with append, added to) */
+  | { kind: 'deployment-file'; sysroot: string; stateroot: string; path: string; content: string; mode: number; append?: boolean }
   | { kind: 'grub-config'; sysroot: string; bootUuid: string; fsModule: string; serial: boolean; timeoutSeconds: number }
   | { kind: 'release' }
   | { kind: 'checksum'; path: string }

@@ -1,11 +1,12 @@
-// Commands chrooted into the deployment the way bootupd runs (and bootc, in the image root):
-// /proc when asked, host paths bound in with the mounts below them, nothing left mounted
+// Commands chrooted into the deployment the way bootupd runs (as bootc runs it): /proc when
+// asked, host paths bound in with or without the mounts below them, nothing left mounted
 // afterwards. The root here is a minimal tree lent the host's /usr.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planBuild } from '../../src/plan/build-plan.js';
+import { bootupdInstallStep } from '../../src/plan/installer.js';
 import { PATHS, workDir } from '../../src/plan/paths.js';
 import type { Plan, Stage, Step } from '../../src/plan/types.js';
 import { runStages } from '../support/execute.js';
@@ -37,7 +38,7 @@ function minimalRoot(): Stage {
       [
         { kind: 'scratch-dir', path: PATHS.run },
         { kind: 'scratch-dir', path: workDir(out) },
-        sh(`mkdir -p ${dirs} ${PATHS.boot} ${out}/boot/efi ${out}/esp; ${links}; echo new-root > ${PATHS.target}/marker`),
+        sh(`mkdir -p ${dirs} ${PATHS.boot} ${PATHS.dev} ${out}/boot/efi ${out}/esp; ${links}; echo new-root > ${PATHS.target}/marker`),
         sh(`echo boot > ${out}/boot/marker; echo esp > ${out}/esp/marker`),
         { kind: 'mount', source: '/usr', target: `${root}/usr`, options: ['bind', 'ro'] },
         // /boot is a mount of its own, with the ESP mounted below it, as in a real build
@@ -49,17 +50,17 @@ function minimalRoot(): Stage {
 }
 
 const PROBE = `{
-  cat /sysroot/marker /boot/marker /boot/efi/marker /sysroot/boot/efi/marker
+  cat /sysroot/marker /boot/marker /sysroot/boot/efi/marker
+  echo "boot/efi entries: $(ls -A /boot/efi | wc -l)"
   if [ -r /proc/self/mountinfo ]; then echo proc; else echo no-proc; fi
   test -e /run/deb-bootc-image-builder && echo run-visible || echo run-private
+  test -d /run/deb-bootc-image-builder-dev && echo dev-links
 } > /sysroot/PROBE_NAME 2>&1`;
 
 describe('commands in the deployment root', () => {
-  it('bootupd\'s view: /proc, the new root at /sysroot and /boot with the ESP; all gone afterwards', async () => {
-    const binds = [
-      { source: PATHS.target, target: '/sysroot', recursive: true },
-      { source: PATHS.boot, target: '/boot', recursive: true },
-    ];
+  it('bootupd\'s view: /proc, the new root at /sysroot with its mounts, /boot without them; all gone afterwards', async () => {
+    // exactly the mounts the bootupd step asks for
+    const { binds } = bootupdInstallStep() as Extract<Step, { kind: 'exec' }>;
     await runStages(plan, [
       minimalRoot(),
       {
@@ -74,8 +75,10 @@ describe('commands in the deployment root', () => {
       },
       { title: 'release', lanes: [[{ kind: 'release' }]] },
     ]);
-    expect((await readFile(`${out}/with-proc`, 'utf8')).split('\n')).toEqual(['new-root', 'boot', 'esp', 'esp', 'proc', 'run-private', '']);
-    expect((await readFile(`${out}/without-proc`, 'utf8')).split('\n')).toEqual(['new-root', 'boot', 'esp', 'esp', 'no-proc', 'run-private', '']);
+    // /sysroot carries its mounts; /boot does not, so bootupd finds /boot/efi empty to mount the ESP on
+    const seen = ['new-root', 'boot', 'esp', 'boot/efi entries: 0'];
+    expect((await readFile(`${out}/with-proc`, 'utf8')).split('\n')).toEqual([...seen, 'proc', 'run-private', 'dev-links', '']);
+    expect((await readFile(`${out}/without-proc`, 'utf8')).split('\n')).toEqual([...seen, 'no-proc', 'run-private', 'dev-links', '']);
     expect(await mountsMentioning(PATHS.run)).toEqual([]);
     expect(existsSync(PATHS.run)).toBe(false);
   });

@@ -4,7 +4,7 @@ import { NO_CUSTOMIZATIONS } from '../../src/config/customizations.js';
 import { UserError } from '../../src/errors.js';
 import type { ImageFacts } from '../../src/image/facts.js';
 import { planBuild } from '../../src/plan/build-plan.js';
-import { chooseInstaller, parseInstaller } from '../../src/plan/installer.js';
+import { BOOTUPD_INSTALL, chooseInstaller, parseInstaller } from '../../src/plan/installer.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 import { exampleFacts } from '../support/facts.js';
 
@@ -89,7 +89,13 @@ describe('bootc install to-filesystem', () => {
     expect(find(p, 'ostree admin deploy')).toBeUndefined();
     expect(find(p, 'grub-install')).toBeUndefined();
     expect(steps(p).some((s) => s.kind === 'grub-config' || s.kind === 'commit-layer')).toBe(false);
-    expect(steps(p).find((s) => s.kind === 'deployment-file')).toMatchObject({ path: 'etc/fstab' });
+    // bootc writes /boot's fstab line; the builder adds the ESP (and any other mount) after it
+    const esp = p.disk.partitions.find((x) => x.role === 'esp')?.filesystem?.uuid;
+    expect(steps(p).find((s) => s.kind === 'deployment-file')).toMatchObject({
+      path: 'etc/fstab',
+      append: true,
+      content: `# Added by deb-bootc-image-builder\nUUID=${esp} /boot/efi vfat umask=0077,shortname=winnt 0 2\n`,
+    });
   });
 
   it('passes the run root, the user kargs, a btrfs root subvolume, and a non-registry target with its transport', () => {
@@ -140,25 +146,36 @@ describe('bootc install to-filesystem', () => {
 });
 
 describe('bootupd after the native deployment', () => {
-  it('runs bootupctl from the deployment, new root at /sysroot, /boot and the ESP mounted; ostree keeps its hands off GRUB', () => {
+  it('runs bootupctl from the deployment, new root at /sysroot, /boot without the ESP; ostree keeps its hands off GRUB', () => {
     const p = plan(withTools(BOOTUPD));
     expect(p.installer.kind).toBe('bootupd');
     expect(find(p, 'ostree admin deploy')).toBeDefined();
-    expect(find(p, 'bootupctl')).toEqual({
+    const bootupd = execs(p).find((s) => s.argv.includes(BOOTUPD_INSTALL));
+    expect(bootupd).toEqual({
       kind: 'exec',
       in: 'deployment',
       proc: true,
       binds: [
         { source: '/run/deb-bootc-image-builder/target', target: '/sysroot', recursive: true },
-        { source: '/run/deb-bootc-image-builder/target/boot', target: '/boot', recursive: true },
+        { source: '/run/deb-bootc-image-builder/target/boot', target: '/boot' },
+        { source: '/run/deb-bootc-image-builder/dev', target: '/run/deb-bootc-image-builder-dev' },
       ],
-      argv: ['bootupctl', 'backend', 'install', '--write-uuid', '--filesystem', '/sysroot', '/'],
+      argv: ['sh', '-c', BOOTUPD_INSTALL, 'bootupd-install'],
     });
-    const stage = p.stages.find((s) => s.title.includes('bootupd'));
-    expect(stage?.lanes[0]?.slice(0, 2)).toEqual([
-      { kind: 'mount', source: '/run/deb-bootc-image-builder/dev/esp', target: '/run/deb-bootc-image-builder/target/boot/efi' },
-      { kind: 'mount-deployment', sysroot: '/run/deb-bootc-image-builder/target', stateroot: 'default', at: '/run/deb-bootc-image-builder/deployment' },
+    // --filesystem where bootupd has it (as bootc decides), else the whole disk
+    expect(BOOTUPD_INSTALL.split('\n')).toEqual([
+      'set -e',
+      'if bootupctl backend install --help | grep -q -- --filesystem; then',
+      '  exec bootupctl backend install --write-uuid --filesystem /sysroot /',
+      'fi',
+      'exec bootupctl backend install --write-uuid --device "$(readlink -f /run/deb-bootc-image-builder-dev/disk)" /',
     ]);
+    // bootupd mounts the ESP itself, onto an empty /boot/efi
+    expect(steps(p).some((s) => s.kind === 'mount' && s.target.endsWith('/boot/efi'))).toBe(false);
+    const stage = p.stages.find((s) => s.title.includes('bootupd'));
+    expect(stage?.lanes[0]?.[0]).toEqual({
+      kind: 'mount-deployment', sysroot: '/run/deb-bootc-image-builder/target', stateroot: 'default', at: '/run/deb-bootc-image-builder/deployment',
+    });
     expect(find(p, 'grub-install')).toBeUndefined();
     expect(find(p, 'ostree config')?.argv.slice(-2)).toEqual(['sysroot.bootloader', 'none']);
     expect(p.deployment.bootloaderBackend).toBe('none');
@@ -172,6 +189,6 @@ describe('native path', () => {
     expect(find(p, 'ostree admin deploy')).toBeDefined();
     expect(find(p, 'grub-install')).toBeDefined();
     expect(find(p, 'bootc')).toBeUndefined();
-    expect(find(p, 'bootupctl')).toBeUndefined();
+    expect(execs(p).some((s) => s.argv.includes(BOOTUPD_INSTALL))).toBe(false);
   });
 });
