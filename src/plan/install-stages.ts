@@ -52,13 +52,16 @@ function grubStage(input: InstallInput): Stage {
   return bootloaderStage({ facts: input.facts, disk: input.disk, bootloader: input.bootloader, kargs: input.deployment.kargs });
 }
 
-/** Root, /boot and the ESP mounted as bootc expects them, then bootc run inside the image. */
+/** Root, /boot and the ESP mounted as bootc expects them (as BIB mounts them), then bootc run
+ * inside the image. */
 function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: 'bootc' }>): Stage {
   const { facts, disk, deployment } = input;
   const root = rootFilesystem(disk);
   const boot = partition(disk, 'boot')?.filesystem;
   if (!boot) throw new Error('layout without /boot');
-  const esp = partition(disk, 'esp');
+  // the ESP mounted where BIB mounts it, for bootc's bootloader; when this builder installs
+  // GRUB instead it writes the ESP with mtools, which must not share it with a vfat mount
+  const esp = installer.bootloader === 'bootc' ? partition(disk, 'esp') : undefined;
   const rootSubvolume = root.filesystem.subvolumes?.find((v) => v.mountpoint === '/')?.name;
   const kargs = [
     ...(rootSubvolume ? [`rootflags=subvol=${rootSubvolume}`] : []),

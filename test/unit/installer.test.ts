@@ -127,6 +127,9 @@ describe('bootc install to-filesystem', () => {
       'grub-install', '--target=i386-pc', '--boot-directory=/run/deb-bootc-image-builder/target/boot', '--modules=part_gpt ext2', '/run/deb-bootc-image-builder/dev/disk',
     ]);
     expect(find(p, 'ostree config')?.argv.slice(-2)).toEqual(['sysroot.bootloader', 'grub2']);
+    // the ESP is written with mtools then, never mounted
+    expect(steps(p).some((s) => s.kind === 'mount' && s.target.endsWith('/boot/efi'))).toBe(false);
+    expect(find(p, 'mcopy')).toBeDefined();
   });
 
   it('composefs-backend images (composefs in prepare-root.conf, systemd-boot): bootc with systemd-boot', () => {
