@@ -46,7 +46,7 @@ export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
     ['BIOS boot', tools.grubInstall && tools.grubBiosModules ? 'GRUB (grub-install, i386-pc)' : 'no (needs grub-pc-bin)'],
     ['UEFI boot', tools.shim && tools.grubEfiSigned ? `shim + signed GRUB${tools.shimMokManager ? ' + MokManager' : ''}` : tools.grubMkimage && tools.grubEfiModules ? 'GRUB (unsigned)' : 'no'],
     ['Boot menu', tools.grubMkconfig && tools.grubOstreeScript ? 'regenerated on updates (grub-mkconfig + 15_ostree)' : 'static (no grub-mkconfig with 15_ostree)'],
-    ['bootc', yes(tools.bootc)],
+    ['bootc', `${yes(tools.bootc)}; skopeo (bootc reads the image with it): ${yes(tools.skopeo)}; systemd-boot: ${yes(tools.systemdBoot)}`],
     ['bootupd', `${yes(tools.bootupctl)}; payload: ${tools.bootupdUpdates ? '/usr/lib/bootupd/updates' : tools.efiPayload ? '/usr/lib/efi' : 'none'}`],
     ['Installer', installerOf(facts)],
     ['Root fs', facts.rootfsType ? `${facts.rootfsType} (${facts.rootfsTypeFrom})` : 'not set (ext4)'],
