@@ -9,10 +9,10 @@ import { bootloaderBackend, planBootloader } from './bootloader.js';
 import { customizeStage } from './customize.js';
 import { varPartitionsStage } from './var-partitions.js';
 import { ostreeSeedsVar } from './deployment.js';
-import { type InstallerChoice, chooseInstaller } from './installer.js';
-import { checkComposefsRequest, installStages } from './install-stages.js';
+import { type InstallerChoice, checkComposefsRequest, chooseInstaller, installsGrubFromImage } from './installer.js';
+import { installStages } from './install-stages.js';
 import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from './exports.js';
-import { planKargs } from './kargs.js';
+import { builderKargs, planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
 import { imageRef, originFile } from './ostree-ref.js';
 import { DiskSizeUnit, DiskTooSmall, filesystems, type LayoutInput, planDisk, rootFilesystem, sfdiskScript } from './partitions.js';
@@ -52,7 +52,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   checkRootModule(rootfs, facts, kernel);
   const installer = chooseInstaller(facts, request.installer ?? 'auto');
   const bootloader = planBootloader(facts);
-  const grubFromImage = installer.kind === 'native' || (installer.kind === 'bootc' && installer.bootloader === 'builder');
+  const grubFromImage = installsGrubFromImage(installer);
   if (grubFromImage && !bootloader.bios && !bootloader.uefi) {
     throw new UserError(
       'image-unsupported',
@@ -82,11 +82,12 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   ];
   const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
   const customize = customizeStage(custom, facts);
-  const varPartitions = varPartitionsStage(disk, 'default');
+  const stateroot = 'default';
+  const varPartitions = varPartitionsStage(disk, stateroot);
   checkComposefsRequest(installer, customize.stage !== undefined || varPartitions !== undefined);
   const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts)];
   const deployment: Plan['deployment'] = {
-    stateroot: 'default',
+    stateroot,
     ostreeRef: imageRef(target),
     origin: originFile(target),
     kargs,
@@ -97,7 +98,8 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const exportOptions = request.exportOptions ?? DEFAULT_EXPORT_OPTIONS;
   const space = { path: request.outputDir, bytes: estimateSpace(facts.sizeBytes, outputs) };
   const install = installStages({
-    facts, disk, deployment, installer, target, bootloader, customKargs: custom.kargs, noDefaultKargs: request.noDefaultKargs,
+    facts, disk, deployment, installer, target, bootloader,
+    bootcKargs: [...builderKargs({ rootSubvolume, noDefaults: request.noDefaultKargs }), ...custom.kargs],
   });
   const stages: Stage[] = [
     prepareStage(facts, request.outputDir),

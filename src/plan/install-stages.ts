@@ -1,11 +1,9 @@
 // The stages that put the image on the new filesystems and make the disk bootable, for each
 // installer (see installer.ts). Customizations and /var partitions go in between: after the
 // deployment exists, before the bootloader reads it.
-import { UserError } from '../errors.js';
-import { bootloaderBackend, bootloaderStage } from './bootloader.js';
+import { bootloaderStage } from './bootloader.js';
 import { type DeploymentInput, commitStages, deployStage, fstab, mountRoot, sysrootStage } from './deployment.js';
 import { type Installer, bootcInstallStep, bootupdInstallStep } from './installer.js';
-import { DEFAULT_KARGS } from './kargs.js';
 import type { UpdateSource } from './ostree-ref.js';
 import { partition, rootFilesystem } from './partitions.js';
 import { PATHS, device, repo } from './paths.js';
@@ -15,9 +13,8 @@ export interface InstallInput extends DeploymentInput {
   installer: Installer;
   target: UpdateSource;
   bootloader: Plan['bootloader'];
-  /** what the user added to the kernel command line (config), and --no-default-kernel-args */
-  customKargs: string[];
-  noDefaultKargs?: boolean;
+  /** bootc's --karg list: what the builder and the user add (bootc adds root=, rw and kargs.d) */
+  bootcKargs: string[];
 }
 
 export interface InstallStages {
@@ -29,22 +26,22 @@ export interface InstallStages {
 
 export function installStages(input: InstallInput): InstallStages {
   const { installer } = input;
+  // sysroot.bootloader, decided with the plan's deployment (none where bootupd owns GRUB)
+  const finish = finishStage(input.deployment.bootloaderBackend);
   switch (installer.kind) {
     case 'native':
       return {
         deploy: [sysrootStage(input), ...commitStages(input), deployStage(input)],
-        finish: [grubStage(input), finishStage(bootloaderBackend(input.facts))],
+        finish: [grubStage(input), finish],
       };
     case 'bootupd':
-      // bootupd's GRUB configuration is static: ostree must not rewrite it (as bootc sets it)
       return {
         deploy: [sysrootStage(input), ...commitStages(input), deployStage(input)],
-        finish: [bootupdStage(input), finishStage('none')],
+        finish: [bootupdStage(input), finish],
       };
-    case 'bootc': {
-      const finish = installer.bootloader === 'builder' ? [grubStage(input), finishStage(bootloaderBackend(input.facts))] : [];
-      return { deploy: [bootcStage(input, installer)], finish };
-    }
+    case 'bootc':
+      // with bootc's own bootloader, bootc has finished the sysroot itself
+      return { deploy: [bootcStage(input, installer)], finish: installer.bootloader === 'builder' ? [grubStage(input), finish] : [] };
   }
 }
 
@@ -62,12 +59,6 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
   // the ESP mounted where BIB mounts it, for bootc's bootloader; when this builder installs
   // GRUB instead it writes the ESP with mtools, which must not share it with a vfat mount
   const esp = installer.bootloader === 'bootc' ? partition(disk, 'esp') : undefined;
-  const rootSubvolume = root.filesystem.subvolumes?.find((v) => v.mountpoint === '/')?.name;
-  const kargs = [
-    ...(rootSubvolume ? [`rootflags=subvol=${rootSubvolume}`] : []),
-    ...(input.noDefaultKargs ? [] : DEFAULT_KARGS),
-    ...input.customKargs,
-  ];
   const steps: Step[] = [
     ...mountRoot(root.filesystem, root.device),
     { kind: 'mkdir', path: PATHS.boot, mode: 0o755 },
@@ -80,7 +71,7 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
       target: input.target,
       rootUuid: root.filesystem.uuid,
       bootUuid: boot.uuid,
-      kargs,
+      kargs: input.bootcKargs,
       stateroot: deployment.stateroot,
     }),
   ];
@@ -115,13 +106,4 @@ function finishStage(backend: Plan['deployment']['bootloaderBackend']): Stage {
       ],
     ],
   };
-}
-
-/** bootc's composefs backend leaves no ostree deployment for this builder to change. */
-export function checkComposefsRequest(installer: Installer, wantsDeploymentChanges: boolean): void {
-  if (installer.kind !== 'bootc' || installer.backend !== 'composefs' || !wantsDeploymentChanges) return;
-  throw new UserError(
-    'usage',
-    "bootc's composefs backend installs this image, and this builder cannot yet apply customizations or /var filesystems to a composefs deployment: build without them, or pass --installer native",
-  );
 }

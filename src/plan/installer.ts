@@ -25,6 +25,20 @@ export type Installer =
   | { kind: 'bootupd'; reason: string }
   | { kind: 'native'; reason: string };
 
+/** The native path and bootc without bootupd get GRUB installed from the image by this builder. */
+export function installsGrubFromImage(installer: Installer): boolean {
+  return installer.kind === 'native' || (installer.kind === 'bootc' && installer.bootloader === 'builder');
+}
+
+/** bootc's composefs backend leaves no ostree deployment for this builder to change. */
+export function checkComposefsRequest(installer: Installer, wantsDeploymentChanges: boolean): void {
+  if (installer.kind !== 'bootc' || installer.backend !== 'composefs' || !wantsDeploymentChanges) return;
+  throw new UserError(
+    'usage',
+    "bootc's composefs backend installs this image, and this builder cannot yet apply customizations or /var filesystems to a composefs deployment: build without them, or pass --installer native",
+  );
+}
+
 export function parseInstaller(value: string | undefined): InstallerChoice {
   if (value === undefined) return 'auto';
   if ((INSTALLER_CHOICES as readonly string[]).includes(value)) return value as InstallerChoice;

@@ -13,12 +13,12 @@ export interface KargsInput {
 }
 
 export function planKargs(input: KargsInput): string[] {
-  return [
-    `root=UUID=${input.rootUuid}`,
-    ...(input.rootSubvolume ? [`rootflags=subvol=${input.rootSubvolume}`] : []),
-    ...(input.noDefaults ? [] : DEFAULT_KARGS),
-    ...input.imageKargs,
-  ];
+  return [`root=UUID=${input.rootUuid}`, ...builderKargs(input), ...input.imageKargs];
+}
+
+/** What the builder adds besides root= and the image's own kargs (bootc adds those itself). */
+export function builderKargs(input: Pick<KargsInput, 'rootSubvolume' | 'noDefaults'>): string[] {
+  return [...(input.rootSubvolume ? [`rootflags=subvol=${input.rootSubvolume}`] : []), ...(input.noDefaults ? [] : DEFAULT_KARGS)];
 }
 
 /** Whether the kernel (and so GRUB) should talk to the first serial port. */

@@ -1,11 +1,10 @@
 // The build plan: every size, UUID, path and command decided before anything runs. The
 // `manifest` command prints it; the executor carries it out step by step.
+import type { Installer } from './installer.js';
 
 /** Where a command runs: with the builder's tools, or inside the source image (its own
  * ostree and GRUB, as bootc-image-builder uses the image as the buildroot). */
 export type Where = 'builder' | 'image' | 'deployment';
-
-import type { Installer } from './installer.js';
 
 export type Step =
   | { kind: 'scratch-dir'; path: string }
