@@ -34,19 +34,19 @@ export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
     if (!i) continue;
     const modules = Object.entries(i.kernelModules).map(([m, s]) => `${m}:${s}`).join(' ');
     rows.push(
-      ['Initramfs', `${i.compression}; ostree-prepare-root: ${yes(i.ostreePrepareRoot)}; prepare-root.conf: ${yes(i.prepareRootConf)}`],
+      ['Initramfs', `${i.compression}; ostree-prepare-root: ${yes(i.ostreePrepareRoot)}; prepare-root.conf: ${yes(i.prepareRootConf)}; composefs: ${yes(i.composefs)}`],
       ['  dracut', i.dracutModules.length > 0 ? i.dracutModules.join(' ') : '(no module list)'],
       ['  modules', modules],
     );
   }
   if (facts.kernels.length === 0) rows.push(['Kernel', 'none under /usr/lib/modules']);
   rows.push(
-    ['ostree', `${yes(tools.ostree)}${facts.packages.ostree ? ` (${facts.packages.ostree})` : ''}; sysroot readonly: ${yes(facts.prepareRoot.sysrootReadonly)}; composefs: ${facts.prepareRoot.composefs ?? 'not set'}`],
-    ['Layout', `/sysroot: ${yes(layout.sysrootDir)}; /ostree -> ${layout.ostreeLink ?? '(not a symlink)'}; /usr/etc: ${yes(layout.usrEtc)}`],
+    ['ostree', `${yes(tools.ostree)}${facts.ostreeVersion ? ` (${facts.ostreeVersion})` : ''}; sysroot readonly: ${yes(facts.prepareRoot.sysrootReadonly)}; composefs: ${facts.prepareRoot.composefs ?? 'not set'}`],
+    ['Layout', `/sysroot: ${yes(layout.sysrootDir)}; /ostree -> ${layout.ostreeLink ?? '(not a symlink)'}; /var: ${yes(layout.varDir)}; /usr/etc: ${yes(layout.usrEtc)}`],
     ['BIOS boot', tools.grubInstall && tools.grubBiosModules ? 'GRUB (grub-install, i386-pc)' : 'no (needs grub-pc-bin)'],
     ['UEFI boot', tools.shim && tools.grubEfiSigned ? `shim + signed GRUB${tools.shimMokManager ? ' + MokManager' : ''}` : tools.grubMkimage && tools.grubEfiModules ? 'GRUB (unsigned)' : 'no'],
-    ['Boot menu', tools.grubMkconfig && tools.grubOstreeScript ? 'regenerated on updates (grub-mkconfig + 15_ostree)' : 'static (no grub-mkconfig with 15_ostree)'],
-    ['bootc', `${yes(tools.bootc)}; skopeo (bootc reads the image with it): ${yes(tools.skopeo)}; systemd-boot: ${yes(tools.systemdBoot)}`],
+    ['Boot menu', "written from ostree's boot entries, and again by ostree on every update (GRUB installed by this builder)"],
+    ['bootc', `${yes(tools.bootc)}; skopeo (bootc reads the image with it): ${yes(tools.skopeo)}; podman (bootc makes the image store with it): ${yes(tools.podman)}; systemd-boot: ${yes(tools.systemdBoot)}`],
     ['bootupd', `${yes(tools.bootupctl)}; payload: ${tools.bootupdUpdates ? '/usr/lib/bootupd/updates' : tools.efiPayload ? '/usr/lib/efi' : 'none'}`],
     ['Installer', installerOf(facts)],
     ['Root fs', facts.rootfsType ? `${facts.rootfsType} (${facts.rootfsTypeFrom})` : 'not set (ext4)'],

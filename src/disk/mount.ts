@@ -7,9 +7,9 @@ import type { Runner } from '../run/runner.js';
 const BUSY_RETRIES = 10;
 const BUSY_DELAY_MS = 500;
 
-export async function mount(runner: Runner, source: string, target: string, options: string[] = []): Promise<void> {
+export async function mount(runner: Runner, source: string, target: string, options: string[] = [], type?: string): Promise<void> {
   await mkdir(target, { recursive: true });
-  const argv = options.length > 0 ? ['mount', '-o', options.join(','), source, target] : ['mount', source, target];
+  const argv = ['mount', ...(type ? ['-t', type] : []), ...(options.length > 0 ? ['-o', options.join(',')] : []), source, target];
   await runner.run(argv);
 }
 

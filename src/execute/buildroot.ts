@@ -1,5 +1,6 @@
 // Running a command inside a root tree: the source image (bootc-image-builder uses the image
-// as the buildroot, so the image's own ostree, GRUB and bootc do the work) or the new
+// as the buildroot, so the image's own ostree, GRUB and bootc do the work; bootc gets a
+// writable overlay of it, as podman gives it a writable container root) or the new
 // deployment (customizations use the deployment's own useradd, systemctl...; bootupd installs
 // the bootloader from it). The command gets a private mount namespace with /dev, /sys, /tmp
 // and /run; everything mounted there disappears with the process, whatever way it ends. Only
@@ -7,10 +8,14 @@
 // the build's own root processes and refuse to modify root ("user root is currently used by
 // process ..."), as they do not without /proc.
 import { PATHS } from '../plan/paths.js';
-import type { Bind } from '../plan/types.js';
+import type { Bind, Where } from '../plan/types.js';
 
 const SCRIPT = `set -e
-root=$1; run=$2; proc=$3; shift 3
+root=$1; run=$2; proc=$3; bootc=$4; shift 4
+# bootc compares /run/udev with its pid 1's (the builder's init, in the builder container,
+# whose /run has no udev) and bind-mounts it from there: it has to exist (mount.rs
+# ensure_mirrored_host_mount, is_same_as_host)
+if [ "$bootc" = 1 ] && [ ! -d /run/udev ]; then mkdir -p /run/udev; fi
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
 if [ -n "$run" ]; then mkdir -p "$root$run"; mount --rbind "$run" "$root$run"; fi
 if [ "$proc" = 1 ]; then mount -t proc proc "$root/proc"; fi
@@ -37,9 +42,17 @@ export interface RootOptions {
  * directory (it reads the image tree and writes the new sysroot through it); the deployment
  * root only sees itself, its own /var and what `binds` adds.
  */
-export function inRoot(root: 'image' | 'deployment', argv: readonly string[], options: RootOptions = {}): string[] {
-  const [dir, run] = root === 'image' ? [PATHS.source, PATHS.run] : [PATHS.deployment, ''];
-  const proc = root === 'image' || options.proc ? '1' : '0';
+export function inRoot(root: Exclude<Where, 'builder'>, argv: readonly string[], options: RootOptions = {}): string[] {
+  const [dir, run] = ROOTS[root];
+  const proc = root !== 'deployment' || options.proc ? '1' : '0';
+  const bootc = root === 'image-rw' ? '1' : '0';
   const binds = (options.binds ?? []).flatMap((b) => [b.recursive ? 'rbind' : 'bind', b.source, b.target]);
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'buildroot', dir, run, proc, ...binds, '--', ...argv];
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'buildroot', dir, run, proc, bootc, ...binds, '--', ...argv];
 }
+
+/** Each root's directory, and the build directory it shares ('' for none). */
+const ROOTS: Record<Exclude<Where, 'builder'>, [string, string]> = {
+  image: [PATHS.source, PATHS.run],
+  'image-rw': [PATHS.imageRw, PATHS.run],
+  deployment: [PATHS.deployment, ''],
+};

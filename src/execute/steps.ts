@@ -1,8 +1,7 @@
 // One handler per kind of plan step. Each acquires at most one resource and registers how
 // to release it before doing anything else that could fail.
-import { appendFile, chmod, chown, mkdir, open, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseBlsEntry, renderGrubMenu } from '../bootloader/grub-menu.js';
 import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
 import { physicalVolumeHead } from '../disk/lvm-metadata.js';
 import { mount, mountsUnder, unmount } from '../disk/mount.js';
@@ -13,6 +12,7 @@ import type { Runner } from '../run/runner.js';
 import { revealSecrets } from '../config/secrets.js';
 import { applyOwner, buildRecord, markReady, publishArtifact, renderChecksums } from './artifacts.js';
 import { inRoot } from './buildroot.js';
+import { LinkLoop, writeFileInRoot } from './in-root.js';
 import { commitLayer } from './commit-layer.js';
 import { writeOva } from './ova.js';
 import type { ExecContext } from './context.js';
@@ -91,6 +91,13 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     await mountAndRegister(ctx, step.source, step.target, step.options);
   },
 
+  async 'mount-overlay'(step, ctx) {
+    const [upper, work] = [`${step.scratch}/upper`, `${step.scratch}/work`];
+    await mkdir(upper, { recursive: true });
+    await mkdir(work, { recursive: true });
+    await mountAndRegister(ctx, 'overlay', step.at, [`lowerdir=${step.lower}`, `upperdir=${upper}`, `workdir=${work}`], 'overlay');
+  },
+
   async unmount(step, ctx) {
     const release = ctx.mounted.get(step.target);
     if (!release) throw new Error(`${step.target} was not mounted by this build`);
@@ -121,23 +128,13 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     await symlink(step.target, step.path);
   },
 
+  // resolved inside the deployment: the image's own links can never point the write elsewhere
   async 'deployment-file'(step) {
-    const path = `${await deploymentDir(step.sysroot, step.stateroot)}/${step.path}`;
-    await mkdir(dirname(path), { recursive: true });
-    await (step.append ? appendFile : writeFile)(path, step.content, { mode: step.mode });
-  },
-
-  async 'grub-config'(step) {
-    const boot = `${step.sysroot}/boot`;
-    const entriesDir = `${boot}/loader/entries`;
-    const names = (await readdir(entriesDir)).filter((n) => n.endsWith('.conf'));
-    if (names.length === 0) throw new Error(`ostree wrote no boot entries in ${entriesDir}`);
-    const entries = await Promise.all(names.map(async (n) => parseBlsEntry(await readFile(`${entriesDir}/${n}`, 'utf8'))));
-    await writeFile(`${boot}/loader/grub.cfg`, renderGrubMenu(entries, step), { mode: 0o644 });
-    // ostree's grub2 backend keeps /boot/loader/grub.cfg current; GRUB reads /boot/grub/grub.cfg.
-    await mkdir(`${boot}/grub`, { recursive: true });
-    await rm(`${boot}/grub/grub.cfg`, { force: true });
-    await symlink('../loader/grub.cfg', `${boot}/grub/grub.cfg`);
+    const root = await deploymentDir(step.sysroot, step.stateroot);
+    await writeFileInRoot(root, step.path, step.content, { mode: step.mode, append: step.append }).catch((error) => {
+      if (error instanceof LinkLoop) throw new UserError('image-unsupported', `the image's ${error.message.replace(`${root}`, 'deployment')}`);
+      throw error;
+    });
   },
 
   async release(_step, ctx) {
@@ -189,8 +186,8 @@ async function writeResult(ctx: ExecContext, path: string, content: string): Pro
   }
 }
 
-async function mountAndRegister(ctx: ExecContext, source: string, target: string, options?: string[]) {
-  await mount(ctx.runner, source, target, options);
+async function mountAndRegister(ctx: ExecContext, source: string, target: string, options?: string[], type?: string) {
+  await mount(ctx.runner, source, target, options, type);
   ctx.mounted.set(target, ctx.resources.push(`unmount ${target}`, () => unmount(ctx.runner, target)));
 }
 

@@ -24,13 +24,12 @@ export interface ToolFacts {
   efiPayload: boolean;
   /** bootc reads containers-storage through skopeo */
   skopeo: boolean;
+  /** bootc creates its container image store in the new root with podman */
+  podman: boolean;
   /** systemd-boot's EFI binary (systemd-boot-efi) */
   systemdBoot: boolean;
   grubInstall: boolean;
   grubMkimage: boolean;
-  grubMkconfig: boolean;
-  /** /etc/grub.d/15_ostree: grub-mkconfig can list ostree deployments (ostree-boot) */
-  grubOstreeScript: boolean;
   /** GRUB modules for BIOS (grub-pc-bin) */
   grubBiosModules: boolean;
   /** GRUB modules for UEFI (grub-efi-amd64-bin) */
@@ -41,6 +40,10 @@ export interface ToolFacts {
   shim: boolean;
   /** shim's MokManager, which shim loads to enrol keys */
   shimMokManager: boolean;
+  /** Debian's "Record successful boot for GRUB" unit (trixie: grub-common, sid: grub2-common),
+   * which writes /boot/grub/grubenv at every boot */
+  grubCommonUnit: boolean;
+  grub2CommonUnit: boolean;
 }
 
 export interface DirMode {
@@ -55,6 +58,8 @@ export interface LayoutFacts {
   sysrootDir: boolean;
   /** /usr/etc exists (it must not: the deployment's /usr/etc is made from /etc) */
   usrEtc: boolean;
+  /** /var is a directory (ostree mounts the stateroot's /var on it; it may be empty) */
+  varDir: boolean;
   /** mode and owner of /usr, reproduced on the staged /usr that carries /etc */
   usr: DirMode;
   /** non-empty directories whose content never goes into the commit (committed empty) */
@@ -95,12 +100,14 @@ export interface SystemFacts {
 /** What it takes to store the image as bootc's ostree-ext does: one commit per layer, a
  * merge commit carrying manifest and config. Absent when the storage lacks any of it. */
 export interface OstreeExtSource {
-  /** manifest and config JSON as stored */
+  /** sha256 of the (per-platform) manifest as stored: what bootc reads as the image's digest */
+  manifestDigest: string;
+  /** manifest and config in the form ostree-ext stores them (OCI, canonical JSON) */
   manifest: string;
   config: string;
   /** bottom layer first: the manifest's descriptor digest and where the layer's tar comes from */
   layers: { digest: string; size: number; tarSplit: string; dir: string }[];
-  /** the config's creation time (the merge commit's timestamp), seconds since the epoch */
+  /** the image's creation time (the merge commit's timestamp), seconds since the epoch */
   created?: number;
 }
 
@@ -127,14 +134,19 @@ export interface ImageFacts {
   kernels: KernelFacts[];
   tools: ToolFacts;
   layout: LayoutFacts;
-  /** versions of the packages that matter, from the image's dpkg database */
+  /** versions of the packages that matter, from the image's dpkg database (none when the
+   * image ships an empty /var, as bootc asks: the database lives in /var/lib/dpkg) */
   packages: Record<string, string>;
+  /** the image's ostree version: from dpkg, else the version string in /usr/bin/ostree */
+  ostreeVersion?: string;
   /** kernel arguments from /usr/lib/bootc/kargs.d and the bootc install config, in order */
   kargs: string[];
   /** [install.filesystem.root] type from /usr/lib/bootc/install/*.toml */
   rootfsType?: string;
   /** the install config file that set rootfsType */
   rootfsTypeFrom?: string;
+  /** the rest of the bootc install config that decides where and how the image is deployed */
+  installConfig: { stateroot?: string; rootMountSpec?: string; bootMountSpec?: string };
   /** /usr/lib/ostree/prepare-root.conf */
   prepareRoot: { composefs?: string; sysrootReadonly: boolean };
   system: SystemFacts;

@@ -11,6 +11,9 @@ export interface InitramfsFacts {
   ostreePrepareRoot: boolean;
   /** a copy of prepare-root.conf, read by ostree-prepare-root at boot */
   prepareRootConf: boolean;
+  /** libcomposefs, which an ostree-prepare-root built with composefs support links (Debian:
+   * ostree 2025.3 and later); without it a composefs-enabled prepare-root.conf fails the boot */
+  composefs: boolean;
   /** dracut modules, from the list dracut records in the image */
   dracutModules: string[];
   /** kernel modules that decide which disks and filesystems the initramfs can use */
@@ -49,6 +52,7 @@ export async function readInitramfs(path: string, builtin: string): Promise<Init
     compression,
     ostreePrepareRoot: has('usr/lib/ostree/ostree-prepare-root'),
     prepareRootConf: has('usr/lib/ostree/prepare-root.conf', 'etc/ostree/prepare-root.conf'),
+    composefs: [...names].some((n) => /(^|\/)libcomposefs\.so/.test(n)),
     dracutModules: modulesTxt.split('\n').map((l) => l.trim()).filter(Boolean),
     kernelModules: Object.fromEntries(MODULES_THAT_MATTER.map((m) => [m, moduleState(m, [...names], builtin)])),
   };

@@ -1,11 +1,14 @@
 // Inspection: everything the planner needs to know about the source image, read from the
 // container storage without mounting it or running anything from it.
+import { readFile } from 'node:fs/promises';
 import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, OstreeExtSource, ToolFacts } from './facts.js';
 import type { StoredImage } from './storage.js';
 import { readInitramfs } from './initramfs.js';
 import { LayeredTree } from './layered-tree.js';
 import { readSystem } from './system.js';
 import {
+  type InstallConfig,
+  embeddedVersion,
   keyFileBoolean,
   mergeInstallConfigs,
   parseDpkgStatus,
@@ -16,25 +19,27 @@ import {
 import type { Acquired } from './acquire.js';
 import type { ImageSource } from './transport.js';
 import { TOOL_PATHS } from './tool-paths.js';
+import { createdAt, manifestDigest, ociConfig, ociManifest } from './oci-form.js';
 
 /** Directories whose content is never part of a deployment (API filesystems, runtime state). */
 export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', 'tmp'];
 
-const PACKAGES_OF_INTEREST = /^(ostree|cloud-init|cloud-guest-utils|libostree-1-1|grub-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
+const PACKAGES_OF_INTEREST = /^(ostree|cloud-init|cloud-guest-utils|libostree-1-1|grub-common|grub2-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
 /** @param probes paths whose existence the config's checks need to know */
 export async function inspectImage(source: ImageSource, { stored, storage }: Acquired, probes: readonly string[] = []): Promise<ImageFacts> {
   const tree = new LayeredTree(stored.layers);
-  const [osRelease, kernels, tools, layout, packages, kargs, prepareRoot, system] = await Promise.all([
+  const [osRelease, kernels, tools, layout, packages, install, prepareRoot, system] = await Promise.all([
     readOsRelease(tree),
     readKernels(tree),
     readTools(tree),
     readLayout(tree),
     readPackages(tree),
-    readKargs(tree, stored.arch),
+    readInstallConfig(tree, stored.arch),
     readPrepareRoot(tree),
     readSystem(tree, probes),
   ]);
+  const ostreeVersion = packages.ostree ?? packages['libostree-1-1'] ?? (await readOstreeVersion(tree));
   return {
     ref: source.input,
     source,
@@ -52,9 +57,11 @@ export async function inspectImage(source: ImageSource, { stored, storage }: Acq
     tools,
     layout,
     packages,
-    kargs: kargs.kargs,
-    rootfsType: kargs.rootfsType,
-    rootfsTypeFrom: kargs.rootfsTypeFrom,
+    ...(ostreeVersion ? { ostreeVersion } : {}),
+    kargs: install.kargs,
+    rootfsType: install.rootfsType,
+    rootfsTypeFrom: install.rootfsTypeFrom,
+    installConfig: definedOnly({ stateroot: install.stateroot, rootMountSpec: install.rootMountSpec, bootMountSpec: install.bootMountSpec }),
     prepareRoot,
     system,
   };
@@ -100,6 +107,7 @@ async function readLayout(tree: LayeredTree): Promise<LayoutFacts> {
     ostreeLink: await tree.readLink('/ostree'),
     sysrootDir: await tree.isDirectory('/sysroot'),
     usrEtc: await tree.exists('/usr/etc'),
+    varDir: (await tree.lookup('/var', { nofollow: true }))?.stats.isDirectory() ?? false,
     usr: await dirMode(tree, '/usr'),
     transient,
   };
@@ -115,13 +123,27 @@ async function readPackages(tree: LayeredTree): Promise<Record<string, string>> 
   return status ? parseDpkgStatus(status, (name) => PACKAGES_OF_INTEREST.test(name)) : {};
 }
 
-async function readKargs(tree: LayeredTree, arch: string): Promise<{ kargs: string[]; rootfsType?: string; rootfsTypeFrom?: string }> {
-  const installDir = '/usr/lib/bootc/install';
-  const installFiles = await readTomlDir(tree, installDir);
-  const install = mergeInstallConfigs(installFiles, arch);
+/** The bootc install config, its kargs followed by kargs.d's, as bootc orders them. */
+async function readInstallConfig(tree: LayeredTree, arch: string): Promise<InstallConfig> {
+  const install = mergeInstallConfigs(await readTomlDir(tree, '/usr/lib/bootc/install'), arch);
   const kargsFiles = await readTomlDir(tree, '/usr/lib/bootc/kargs.d');
   const fromKargsD = kargsFiles.flatMap(({ file, text }) => parseKargsFile(file, text, arch));
-  return { kargs: [...install.kargs, ...fromKargsD], rootfsType: install.rootfsType, rootfsTypeFrom: install.rootfsTypeFrom };
+  return { ...install, kargs: [...install.kargs, ...fromKargsD] };
+}
+
+/**
+ * Images that ship an empty /var (as bootc asks) have no dpkg database to say which ostree
+ * they carry; its command line tool holds its version string (PACKAGE_VERSION, printed by
+ * `ostree --version`) as a NUL-terminated "YYYY.N".
+ */
+async function readOstreeVersion(tree: LayeredTree): Promise<string | undefined> {
+  const ostree = await tree.lookup(TOOL_PATHS.ostree);
+  if (!ostree?.stats.isFile()) return undefined;
+  return embeddedVersion(await readFile(ostree.real));
+}
+
+function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function readTomlDir(tree: LayeredTree, dir: string): Promise<{ file: string; text: string }[]> {
@@ -141,18 +163,18 @@ async function readPrepareRoot(tree: LayeredTree): Promise<ImageFacts['prepareRo
 
 /** The layers and metadata for an ostree-ext layout, when the storage has all of it. */
 function optionalOstreeExt(stored: StoredImage): { ostreeExt?: OstreeExtSource } {
-  if (!stored.manifest || !stored.config || !stored.digest) return {};
+  if (!stored.manifest || !stored.config) return {};
   let descriptors: { digest: string; size?: number }[];
-  let created: number | undefined;
+  let stores: Pick<OstreeExtSource, 'manifest' | 'config' | 'created'>;
   try {
     descriptors = (JSON.parse(stored.manifest) as { layers?: { digest: string; size?: number }[] }).layers ?? [];
-    const time = Date.parse((JSON.parse(stored.config) as { created?: string }).created ?? '');
-    created = Number.isNaN(time) ? undefined : Math.floor(time / 1000);
+    const created = createdAt(stored.manifest, stored.config);
+    stores = { manifest: ociManifest(stored.manifest), config: ociConfig(stored.config), ...(created ? { created } : {}) };
   } catch {
     return {};
   }
   const bottomFirst = [...stored.layers].reverse();
   if (descriptors.length === 0 || descriptors.length !== bottomFirst.length || bottomFirst.some((l) => !l.tarSplit)) return {};
   const layers = bottomFirst.map((l, i) => ({ digest: descriptors[i]?.digest as string, size: descriptors[i]?.size ?? 0, tarSplit: l.tarSplit as string, dir: l.dir }));
-  return { ostreeExt: { manifest: stored.manifest, config: stored.config, layers, ...(created ? { created } : {}) } };
+  return { ostreeExt: { manifestDigest: manifestDigest(stored.manifest), ...stores, layers } };
 }

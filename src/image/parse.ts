@@ -67,23 +67,58 @@ export interface InstallConfig {
   /** the file the root filesystem type came from */
   rootfsTypeFrom?: string;
   kargs: string[];
+  stateroot?: string;
+  rootMountSpec?: string;
+  bootMountSpec?: string;
 }
 
-/** /usr/lib/bootc/install/*.toml files, merged in name order as bootc does. */
+/** What bootc's InstallConfiguration accepts (crates/lib/src/install/config.rs: serde
+ * kebab-case with deny_unknown_fields, so anything else makes bootc refuse the image). */
+const INSTALL_KEYS = new Set([
+  'root-fs-type', 'block', 'filesystem', 'kargs', 'match-architectures', 'ostree', 'stateroot',
+  'root-mount-spec', 'boot-mount-spec', 'bootupd', 'bootloader',
+]);
+
+/**
+ * /usr/lib/bootc/install/*.toml files, merged in name order as bootc merges them
+ * (install/config.rs, `Mergeable for InstallConfiguration`): a file whose
+ * match-architectures leaves this architecture out is skipped whole; later files override
+ * single values; kargs accumulate. Then `canonicalize`: [install.filesystem.root] type wins
+ * over the older root-fs-type, whichever file each came from.
+ */
 export function mergeInstallConfigs(files: { file: string; text: string }[], ociArch: string): InstallConfig {
   const merged: InstallConfig = { kargs: [] };
+  let legacyType: { type: string; file: string } | undefined;
+  let canonicalType: { type: string; file: string } | undefined;
   for (const { file, text } of files) {
-    const install = tomlOrError(file, text).install as Record<string, unknown> | undefined;
+    const doc = tomlOrError(file, text);
+    const unknownTop = Object.keys(doc).find((k) => k !== 'install');
+    if (unknownTop) throw new UserError('image-unsupported', `the image's ${file}: unknown table "${unknownTop}" (bootc accepts only [install]): remove it`);
+    const install = doc.install as Record<string, unknown> | undefined;
     if (!install) continue;
+    const unknown = Object.keys(install).find((k) => !INSTALL_KEYS.has(k));
+    if (unknown) throw new UserError('image-unsupported', `the image's ${file}: unknown key install.${unknown} (bootc refuses the file): remove or rename it`);
     const arches = install['match-architectures'];
     if (arches !== undefined && !stringList(file, arches, 'match-architectures').includes(rustArch(ociArch))) continue;
     const fs = (install.filesystem as Record<string, Record<string, unknown>> | undefined)?.root?.type;
-    const legacy = install['root-fs-type'];
-    const type = typeof fs === 'string' ? fs : typeof legacy === 'string' ? legacy : undefined;
-    if (type !== undefined) Object.assign(merged, { rootfsType: type, rootfsTypeFrom: file });
+    if (typeof fs === 'string') canonicalType = { type: fs, file };
+    if (typeof install['root-fs-type'] === 'string') legacyType = { type: install['root-fs-type'], file };
     if (install.kargs !== undefined) merged.kargs.push(...stringList(file, install.kargs, 'kargs'));
+    for (const [key, field] of [['stateroot', 'stateroot'], ['root-mount-spec', 'rootMountSpec'], ['boot-mount-spec', 'bootMountSpec']] as const) {
+      const value = install[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string') throw new UserError('image-unsupported', `the image's ${file}: install.${key} must be a string`);
+      merged[field] = value;
+    }
   }
-  return merged;
+  const type = canonicalType ?? legacyType;
+  return type ? { ...merged, rootfsType: type.type, rootfsTypeFrom: type.file } : merged;
+}
+
+/** The "YYYY.N" version string a program carries NUL-terminated (ostree's PACKAGE_VERSION,
+ * which `ostree --version` prints). */
+export function embeddedVersion(binary: Buffer): string | undefined {
+  return /\0(20\d\d\.\d{1,2})\0/.exec(binary.toString('latin1'))?.[1];
 }
 
 function tomlOrError(file: string, text: string): Record<string, unknown> {

@@ -1,6 +1,7 @@
-// GRUB for BIOS and UEFI from the image's own GRUB files. Debian's GRUB 2.12 has no BLS
-// support, so the menu is generated from ostree's BLS entries into /boot/loader/grub.cfg,
-// the file ostree's grub2 backend regenerates (with grub-mkconfig + 15_ostree) on updates.
+// GRUB for BIOS and UEFI from the image's own GRUB files. Debian's GRUB cannot read ostree's
+// BLS entries, so the menu is generated from them into /boot/loader/grub.cfg, by the
+// generator ostree's grub2 backend also runs on updates (bootloader/grub-menu.ts).
+import { GRUB_MENU_GENERATOR, LOGIN_ENVIRONMENT, SYSTEMD_ENVIRONMENT, grubMenuGenerator } from '../bootloader/grub-menu.js';
 import type { ImageFacts } from '../image/facts.js';
 import { TOOL_PATHS } from '../image/tool-paths.js';
 import { usesSerialConsole } from './kargs.js';
@@ -30,22 +31,43 @@ export interface BootloaderInput {
   disk: DiskLayout;
   bootloader: Plan['bootloader'];
   kargs: string[];
+  stateroot: string;
 }
 
 export function bootloaderStage(input: BootloaderInput): Stage {
   const bootFs = partition(input.disk, 'boot')?.filesystem;
   if (!bootFs) throw new Error('layout without a /boot filesystem');
   const bootUuid = bootFs.uuid;
-  const fsModule = 'ext2'; // GRUB's driver for ext2/3/4
   const menu: Step[] = [
     ...(input.bootloader.bios
       ? [exec('image', 'grub-install', '--target=i386-pc', `--boot-directory=${PATHS.boot}`, '--modules=part_gpt ext2', device('disk'))]
       : []),
-    { kind: 'grub-config', sysroot: PATHS.target, bootUuid, fsModule, serial: usesSerialConsole(input.kargs), timeoutSeconds: 1 },
+    ...menuSteps(input, bootUuid),
   ];
   const lanes = [menu];
   if (input.bootloader.uefi) lanes.push(espSteps(input, bootUuid));
   return { title: 'Install the bootloader (GRUB for BIOS and UEFI)', lanes };
+}
+
+/**
+ * The menu: written now by the generator the system keeps for ostree to run on every change
+ * of its boot entries, read by GRUB as /boot/grub/grub.cfg, a link to the current loader
+ * directory's menu (which ostree switches atomically with the entries).
+ */
+function menuSteps(input: BootloaderInput, bootUuid: string): Step[] {
+  const generator = grubMenuGenerator({ bootUuid, serial: usesSerialConsole(input.kargs), timeoutSeconds: 1 });
+  const etc = (path: string, content: string, mode = 0o644, append = false): Step => ({
+    kind: 'deployment-file', sysroot: PATHS.target, stateroot: input.stateroot, path: `etc/${path}`, content, mode, ...(append ? { append } : {}),
+  });
+  return [
+    { kind: 'write-file', path: `${PATHS.files}/grub-menu`, content: generator, mode: 0o755 },
+    exec('image', 'sh', `${PATHS.files}/grub-menu`, '-o', `${PATHS.boot}/loader/grub.cfg`),
+    { kind: 'mkdir', path: `${PATHS.boot}/grub`, mode: 0o755 },
+    { kind: 'symlink', path: `${PATHS.boot}/grub/grub.cfg`, target: '../loader/grub.cfg' },
+    etc(GRUB_MENU_GENERATOR.slice('/etc/'.length), generator, 0o755),
+    etc('systemd/system.conf.d/50-deb-bootc-image-builder-grub-menu.conf', SYSTEMD_ENVIRONMENT),
+    etc('environment', LOGIN_ENVIRONMENT, 0o644, true),
+  ];
 }
 
 /** The ESP is written with mtools: no vfat mount needed (nor available everywhere). */
@@ -89,11 +111,6 @@ export function espGrubConfig(bootUuid: string): string {
     'configfile $prefix/grub.cfg',
     '',
   ].join('\n');
-}
-
-/** ostree's grub2 backend can keep the menu current only where grub-mkconfig knows ostree. */
-export function bootloaderBackend(facts: ImageFacts): 'grub2' | 'none' {
-  return facts.tools.grubMkconfig && facts.tools.grubOstreeScript ? 'grub2' : 'none';
 }
 
 function exec(where: 'image' | 'builder', ...argv: string[]): Step {

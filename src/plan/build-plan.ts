@@ -4,18 +4,18 @@ import { type Customizations, NO_CUSTOMIZATIONS } from '../config/customizations
 import { UserError } from '../errors.js';
 import { checkArchitecture } from '../image/acquire.js';
 import type { ImageFacts } from '../image/facts.js';
-import { validateImage } from '../image/validate.js';
-import { bootloaderBackend, planBootloader } from './bootloader.js';
+import { validateForInstaller, validateImage } from '../image/validate.js';
+import { planBootloader } from './bootloader.js';
 import { customizeStage } from './customize.js';
 import { varPartitionsStage } from './var-partitions.js';
 import { ostreeSeedsVar } from './deployment.js';
-import { type InstallerChoice, checkComposefsRequest, chooseInstaller, installsGrubFromImage } from './installer.js';
+import { type InstallerChoice, checkComposefsRequest, chooseInstaller, installerWarnings, installsGrubFromImage } from './installer.js';
 import { installStages } from './install-stages.js';
 import { estimateSpace, exportStages, planOutputs, rawDiskPath, sizeUnit } from './exports.js';
-import { builderKargs, planKargs } from './kargs.js';
+import { commandLineKargs, planKargs } from './kargs.js';
 import { updateSource } from './update-source.js';
-import { imageRef, originFile } from './ostree-ref.js';
-import { DiskSizeUnit, DiskTooSmall, filesystems, type LayoutInput, planDisk, rootFilesystem, sfdiskScript } from './partitions.js';
+import { imageRef, originFile, treeRef } from './ostree-ref.js';
+import { DiskSizeUnit, DiskTooSmall, filesystems, type LayoutInput, partition, planDisk, rootFilesystem, sfdiskScript } from './partitions.js';
 import { PATHS, device, repo, workDir } from './paths.js';
 import type { DiskLayout, ExportOptions, Filesystem, ImageType, Plan, Stage, Step } from './types.js';
 import { ConfigError } from '../config/source.js';
@@ -51,6 +51,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const rootfs = chooseRootfs(request.rootfs, facts, custom.root);
   checkRootModule(rootfs, facts, kernel);
   const installer = chooseInstaller(facts, request.installer ?? 'auto');
+  validateForInstaller(facts, kernel, installer);
   const bootloader = planBootloader(facts);
   const grubFromImage = installsGrubFromImage(installer);
   if (grubFromImage && !bootloader.bios && !bootloader.uefi) {
@@ -76,30 +77,33 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const rootFs = rootFilesystem(disk).filesystem;
   checkLvmSupport(disk, kernel);
   const rootSubvolume = rootFs.subvolumes?.find((v) => v.mountpoint === '/')?.name;
-  const kargs = [
-    ...planKargs({ rootUuid: rootFs.uuid, rootSubvolume, imageKargs: facts.kargs, noDefaults: request.noDefaultKargs }),
-    ...custom.kargs,
-  ];
+  const bootUuid = partition(disk, 'boot')?.filesystem?.uuid as string;
+  const { rootMountSpec, bootMountSpec, stateroot = 'default' } = facts.installConfig;
+  const kargs = planKargs({
+    rootUuid: rootFs.uuid, bootUuid, rootSubvolume, rootMountSpec, bootMountSpec,
+    imageKargs: facts.kargs, noDefaults: request.noDefaultKargs, extra: custom.kargs,
+  });
   const { target, warnings: updateWarnings } = updateSource(facts, request.targetImgref);
-  const customize = customizeStage(custom, facts);
-  const stateroot = 'default';
+  const customize = customizeStage(custom, facts, stateroot);
   const varPartitions = varPartitionsStage(disk, stateroot);
   checkComposefsRequest(installer, customize.stage !== undefined || varPartitions !== undefined);
-  const warnings = [...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts)];
+  const warnings = [
+    ...installerWarnings(facts, installer), ...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts),
+  ];
   const deployment: Plan['deployment'] = {
     stateroot,
-    ostreeRef: imageRef(target),
+    ostreeRef: facts.ostreeExt ? imageRef(target) : treeRef(target),
     origin: originFile(target),
     kargs,
-    varSeed: installer.kind === 'bootc' ? 'bootc' : ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']) ? 'ostree' : 'builder',
-    bootloaderBackend: grubFromImage ? bootloaderBackend(facts) : 'none',
+    varSeed: installer.kind === 'bootc' ? 'bootc' : ostreeSeedsVar(facts.ostreeVersion) ? 'ostree' : 'builder',
+    bootloaderBackend: grubFromImage ? 'grub2' : 'none',
   };
   const outputs = planOutputs(request.types);
   const exportOptions = request.exportOptions ?? DEFAULT_EXPORT_OPTIONS;
   const space = { path: request.outputDir, bytes: estimateSpace(facts.sizeBytes, outputs) };
   const install = installStages({
     facts, disk, deployment, installer, target, bootloader,
-    bootcKargs: [...builderKargs({ rootSubvolume, noDefaults: request.noDefaultKargs }), ...custom.kargs],
+    bootcKargs: commandLineKargs({ noDefaults: request.noDefaultKargs, extra: custom.kargs }),
   });
   const stages: Stage[] = [
     prepareStage(facts, request.outputDir),

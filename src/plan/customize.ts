@@ -60,11 +60,11 @@ interface Work {
   warnings: string[];
 }
 
-export function customizeStage(c: Customizations, facts: ImageFacts): { stage?: Stage; warnings: string[] } {
+export function customizeStage(c: Customizations, facts: ImageFacts, stateroot: string): { stage?: Stage; warnings: string[] } {
   const work: Work = { steps: [], warnings: [] };
   const run = (argv: string[], stdin?: string) => work.steps.push({ kind: 'exec', in: 'deployment', argv, ...(stdin === undefined ? {} : { stdin }) });
   const etc = (path: string, content: string) =>
-    work.steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot: 'default', path: `etc/${path}`, content, mode: 0o644 });
+    work.steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot, path: `etc/${path}`, content, mode: 0o644 });
 
   const known = accounts(c, facts, work, run);
   for (const [i, f] of c.files.entries()) {
@@ -81,7 +81,7 @@ export function customizeStage(c: Customizations, facts: ImageFacts): { stage?: 
   services(c, facts, run);
 
   if (work.steps.length === 0) return { warnings: work.warnings };
-  const mountDeployment: Step = { kind: 'mount-deployment', sysroot: PATHS.target, stateroot: 'default', at: PATHS.deployment };
+  const mountDeployment: Step = { kind: 'mount-deployment', sysroot: PATHS.target, stateroot, at: PATHS.deployment };
   return { stage: { title: 'Apply the customizations', lanes: [[mountDeployment, ...work.steps]] }, warnings: work.warnings };
 }
 

@@ -17,7 +17,12 @@ export interface DeploymentInput {
 
 const image = (...argv: string[]): Step => ({ kind: 'exec', in: 'image', argv });
 
-export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
+/**
+ * The sysroot as bootc's install makes it (install.rs initialize_ostree_root): init-fs, the
+ * stateroot, and its repository settings (DEFAULT_REPO_CONFIG: no bootloader backend while
+ * installing, read-only sysroot).
+ */
+export function sysrootStage({ disk, deployment }: DeploymentInput): Stage {
   const boot = partition(disk, 'boot');
   const root = rootFilesystem(disk);
   if (!boot?.filesystem) throw new Error('layout without /boot');
@@ -29,9 +34,9 @@ export function sysrootStage({ facts, disk }: DeploymentInput): Stage {
         image('ostree', 'admin', 'init-fs', '--modern', PATHS.target),
         { kind: 'mount', source: device('boot'), target: PATHS.boot },
         { kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 },
-        image('ostree', 'admin', 'os-init', `--sysroot=${PATHS.target}`, 'default'),
+        image('ostree', 'admin', 'os-init', `--sysroot=${PATHS.target}`, deployment.stateroot),
         image('ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.bootloader', 'none'),
-        image('ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.readonly', String(facts.prepareRoot.sysrootReadonly)),
+        image('ostree', 'config', `--repo=${repo}`, 'set', 'sysroot.readonly', 'true'),
       ],
     ],
   };
@@ -98,7 +103,7 @@ export const IMPORTER = 'deb-bootc-image-builder';
  */
 function layeredCommitStages({ facts, deployment }: DeploymentInput, source: OstreeExtSource): Stage[] {
   const merge = `${PATHS.target}/ostree/deb-bootc-image-builder.merge`;
-  const retainVar = ostreeSeedsVar(facts.packages.ostree ?? facts.packages['libostree-1-1']);
+  const retainVar = ostreeSeedsVar(facts.ostreeVersion);
   const refs = source.layers.map((l) => blobRef(l.digest));
   const layerCommits = source.layers.map((layer, i) => ({
     size: layer.size,
@@ -113,7 +118,7 @@ function layeredCommitStages({ facts, deployment }: DeploymentInput, source: Ost
     retainVar,
   }));
   const metadata = [
-    `ostree.manifest-digest=${facts.digest}`,
+    `ostree.manifest-digest=${source.manifestDigest}`,
     `ostree.manifest=${source.manifest}`,
     `ostree.container.image-config=${source.config}`,
     `ostree.importer.version=${IMPORTER}`,
@@ -148,13 +153,14 @@ const EMPTY_PLACEHOLDERS = `for f in "$1/usr/etc/hostname" "$1/usr/etc/resolv.co
   if [ -f "$f" ] && [ ! -L "$f" ] && [ ! -s "$f" ]; then rm -f "$f"; fi
 done`;
 
-/** Images whose storage lacks layer tar-splits or a manifest: the image tree as one commit. */
+/** Images whose storage lacks layer tar-splits or a manifest: the image tree as one commit,
+ * under a ref of this builder's own (plan.deployment.ostreeRef), since bootc takes every ref
+ * under ostree/container/image/ for an image with a manifest (status, upgrade and gc fail). */
 function treeCommitStage({ facts, deployment }: DeploymentInput): Stage {
   const skipList = `${PATHS.files}/commit-skip-list`;
   const { mode, uid, gid } = facts.layout.usr;
   const subject = `${facts.osRelease.PRETTY_NAME ?? 'image'} from ${facts.ref}`;
   const metadata = [
-    ...(facts.digest ? [`--add-metadata-string=ostree.manifest-digest=${facts.digest}`] : []),
     ...(facts.labels['org.opencontainers.image.version'] ? [`--add-metadata-string=version=${facts.labels['org.opencontainers.image.version']}`] : []),
   ];
   return {
@@ -242,10 +248,12 @@ export function fstab(disk: DiskLayout, except: string[] = []): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Does the image's ostree seed /var from the commit by itself? */
+/** Does the image's ostree seed /var from the commit by itself? An image whose version is
+ * unknown (no dpkg database, no version string in /usr/bin/ostree) is a recent one: those ship
+ * an empty /var, which is what bootc asks for. */
 export function ostreeSeedsVar(ostreeVersion: string | undefined): boolean {
   const m = /^(\d+)\.(\d+)/.exec(ostreeVersion ?? '');
-  if (!m) return false;
+  if (!m) return true;
   const [year, release] = [Number(m[1]), Number(m[2])];
   const [y, r] = OSTREE_INITIAL_VAR as [number, number];
   return year > y || (year === y && release >= r);

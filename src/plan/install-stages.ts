@@ -46,11 +46,12 @@ export function installStages(input: InstallInput): InstallStages {
 }
 
 function grubStage(input: InstallInput): Stage {
-  return bootloaderStage({ facts: input.facts, disk: input.disk, bootloader: input.bootloader, kargs: input.deployment.kargs });
+  const { facts, disk, bootloader, deployment } = input;
+  return bootloaderStage({ facts, disk, bootloader, kargs: deployment.kargs, stateroot: deployment.stateroot });
 }
 
 /** Root, /boot and the ESP mounted as bootc expects them (as BIB mounts them), then bootc run
- * inside the image. */
+ * inside a writable overlay of the image. */
 function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: 'bootc' }>): Stage {
   const { facts, disk, deployment } = input;
   const root = rootFilesystem(disk);
@@ -63,7 +64,10 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
     ...mountRoot(root.filesystem, root.device),
     { kind: 'mkdir', path: PATHS.boot, mode: 0o755 },
     { kind: 'mount', source: device('boot'), target: PATHS.boot },
-    ...(esp ? [{ kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 } as const, { kind: 'mount', source: device('esp'), target: `${PATHS.boot}/efi` } as const] : []),
+    // the ESP's mount point lives on /boot, which bootc has mounted read-only at boot
+    { kind: 'mkdir', path: `${PATHS.boot}/efi`, mode: 0o755 },
+    ...(esp ? [{ kind: 'mount', source: device('esp'), target: `${PATHS.boot}/efi` } as const] : []),
+    { kind: 'mount-overlay', lower: PATHS.source, scratch: `${PATHS.files}/image-rw`, at: PATHS.imageRw },
     bootcInstallStep({
       installer,
       imageId: facts.id,
@@ -73,14 +77,36 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
       bootUuid: boot.uuid,
       kargs: input.bootcKargs,
       stateroot: deployment.stateroot,
+      configured: { rootMountSpec: facts.installConfig.rootMountSpec !== undefined, bootMountSpec: facts.installConfig.bootMountSpec !== undefined },
     }),
+    { kind: 'unmount', target: PATHS.imageRw },
   ];
   if (installer.backend === 'ostree') {
     // bootc wrote /boot's line (read-only, as bootc wants it); the other mounts are added
-    const content = fstab(disk, ['/boot']);
-    steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: 'etc/fstab', content, mode: 0o644, append: true });
+    const etc = (path: string, content: string, append = false): Step => ({
+      kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: `etc/${path}`, content, mode: 0o644, ...(append ? { append } : {}),
+    });
+    steps.push(etc('fstab', fstab(disk, ['/boot']), true), ...readOnlyBootUnits(facts).map((unit) => etc(`systemd/system/${unit}.d/50-deb-bootc-image-builder-readonly-boot.conf`, READONLY_BOOT_DROPIN)));
   }
   return { title: `Install ${facts.ref} with the image's bootc`, lanes: [steps] };
+}
+
+/**
+ * Debian's "Record successful boot for GRUB" unit (grub-common.service in trixie,
+ * grub2-common.service in sid) clears GRUB's recordfail flag in /boot/grub/grubenv at every
+ * boot, and fails where bootc mounts /boot read-only, leaving the system degraded. GRUB
+ * cannot keep that flag there either, and the menu this builder writes never sets it (only
+ * grub-mkconfig's 10_linux entries do). So the unit is skipped, not failed, while /boot is
+ * read-only; a /boot made writable runs it again.
+ */
+const READONLY_BOOT_DROPIN = `# /boot is read-only (bootc mounts it so): GRUB's recordfail cannot be kept in its grubenv,
+# and this system's ostree menu never sets it. Added by deb-bootc-image-builder.
+[Unit]
+ConditionPathIsReadWrite=/boot
+`;
+
+function readOnlyBootUnits(facts: InstallInput['facts']): string[] {
+  return [...(facts.tools.grubCommonUnit ? ['grub-common.service'] : []), ...(facts.tools.grub2CommonUnit ? ['grub2-common.service'] : [])];
 }
 
 /** bootupd run from the deployment (it mounts the ESP itself). */

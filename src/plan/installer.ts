@@ -5,6 +5,7 @@
 // native deployment and GRUB from the image. --installer overrides the choice.
 import { UserError } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
+import { composefsEnabled } from '../image/validate.js';
 import type { Storage } from '../image/podman.js';
 import { PATHS } from './paths.js';
 import type { UpdateSource } from './ostree-ref.js';
@@ -48,13 +49,11 @@ export function parseInstaller(value: string | undefined): InstallerChoice {
 export function chooseInstaller(facts: ImageFacts, choice: InstallerChoice): Installer {
   const { tools } = facts;
   const bootupdPayload = tools.bootupdUpdates || tools.efiPayload;
-  if (choice === 'bootc' || (choice === 'auto' && tools.bootc && tools.skopeo)) {
+  const bootcNeeds = missingForBootc(facts);
+  if (choice === 'bootc' || (choice === 'auto' && tools.bootc && bootcNeeds.length === 0)) {
     if (!tools.bootc) throw new UserError('usage', `--installer bootc: ${facts.ref} has no /usr/bin/bootc; use --installer auto`);
-    if (!tools.skopeo) {
-      throw new UserError(
-        'image-unsupported',
-        `--installer bootc: bootc reads the image through skopeo, which ${facts.ref} lacks; install skopeo in the image, or use --installer native`,
-      );
+    if (bootcNeeds.length > 0) {
+      throw new UserError('image-unsupported', `--installer bootc: ${bootcNeedsText(facts.ref, bootcNeeds)}; install ${bootcNeeds.join(' and ')} in the image, or use --installer native`);
     }
     return bootcInstaller(facts);
   }
@@ -68,8 +67,30 @@ export function chooseInstaller(facts: ImageFacts, choice: InstallerChoice): Ins
     return { kind: 'bootupd', reason: 'the image has bootupd (/usr/bin/bootupctl and its payload) but no bootc' };
   }
   if (choice === 'native') return { kind: 'native', reason: 'asked for with --installer native' };
-  const why = tools.bootc ? 'the image has bootc but no skopeo, which bootc needs to read it' : 'the image has neither bootc nor bootupd';
+  const why = tools.bootc ? `${bootcNeedsText('the image', bootcNeeds)}, so its bootc cannot install it` : 'the image has neither bootc nor bootupd';
   return { kind: 'native', reason: why };
+}
+
+/**
+ * What bootc needs in its own root besides itself: skopeo, through which it reads the image
+ * (ostree-ext's containers-image-proxy runs `skopeo experimental-image-proxy`), and podman,
+ * with which it creates the new system's image store (crates/lib/src/podstorage.rs,
+ * CStorage::create runs `podman images` against it).
+ */
+function missingForBootc(facts: ImageFacts): string[] {
+  return [...(facts.tools.skopeo ? [] : ['skopeo']), ...(facts.tools.podman ? [] : ['podman'])];
+}
+
+function bootcNeedsText(subject: string, missing: string[]): string {
+  const uses = { skopeo: 'skopeo (bootc reads the image with it)', podman: 'podman (bootc creates the image store of the new system with it)' };
+  return `${subject} lacks ${missing.map((m) => uses[m as keyof typeof uses]).join(' and ')}`;
+}
+
+/** A warning for images whose bootc is passed over: their authors expect it to install them. */
+export function installerWarnings(facts: ImageFacts, installer: Installer): string[] {
+  if (installer.kind !== 'native' || !facts.tools.bootc || installer.reason.startsWith('asked for')) return [];
+  const missing = missingForBootc(facts);
+  return [`${installer.reason}: installing it with this builder's own ostree deployment instead; add ${missing.join(' and ')} to the image for bootc to install it`];
 }
 
 function bootcInstaller(facts: ImageFacts): Installer {
@@ -84,10 +105,10 @@ function bootcInstaller(facts: ImageFacts): Installer {
   return { kind: 'bootc', reason: `the image has bootc and skopeo: bootc installs it ${how}`, backend: composefs ? 'composefs' : 'ostree', bootloader };
 }
 
-/** bootc's composefs backend: composefs enabled in prepare-root.conf, booted by systemd-boot. */
+/** bootc's composefs backend: composefs enabled in prepare-root.conf, booted by systemd-boot
+ * (how bootcrew's images install: `bootc install --composefs-backend --bootloader systemd`). */
 function composefsBackend(facts: ImageFacts): boolean {
-  const enabled = facts.prepareRoot.composefs;
-  return enabled !== undefined && ['yes', 'true', 'verity', 'signed'].includes(enabled) && facts.tools.systemdBoot;
+  return composefsEnabled(facts) && facts.tools.systemdBoot;
 }
 
 /** Where bootc finds the image's containers-storage inside the image root (a private bind). */
@@ -103,9 +124,17 @@ export interface BootcInstallInput {
   /** what bootc does not add itself: not root=, rw or the image's kargs.d */
   kargs: string[];
   stateroot: string;
+  /** the image's install config sets these: bootc reads them there, a flag would override them */
+  configured: { rootMountSpec: boolean; bootMountSpec: boolean };
 }
 
-/** `bootc install to-filesystem`, run in the image, against the mounted new root. */
+/**
+ * `bootc install to-filesystem`, run in the image against the mounted new root, in a root
+ * bootc can write to (a throw-away overlay on the image, as `podman run` gives bootc in
+ * bootc-image-builder): it creates /var/lib/containers, /var/tmp and /run/udev there and
+ * mirrors each from the builder's pid 1 (install.rs prepare_install,
+ * crates/mount/src/mount.rs ensure_mirrored_host_mount).
+ */
 export function bootcInstallStep(input: BootcInstallInput): Step {
   const { installer, storage } = input;
   const runroot = `${BOOTC_STORAGE}/run`;
@@ -120,15 +149,15 @@ export function bootcInstallStep(input: BootcInstallInput): Step {
     '--skip-fetch-check',
     '--generic-image',
     '--stateroot', input.stateroot,
-    `--root-mount-spec=UUID=${input.rootUuid}`,
-    `--boot-mount-spec=UUID=${input.bootUuid}`,
+    ...(input.configured.rootMountSpec ? [] : [`--root-mount-spec=UUID=${input.rootUuid}`]),
+    ...(input.configured.bootMountSpec ? [] : [`--boot-mount-spec=UUID=${input.bootUuid}`]),
     ...input.kargs.flatMap((k) => ['--karg', k]),
     ...(installer.backend === 'composefs' ? ['--composefs-backend', '--bootloader=systemd'] : []),
     ...(installer.bootloader === 'builder' ? ['--bootloader=none'] : []),
     '--skip-finalize',
     PATHS.target,
   ];
-  return { kind: 'exec', in: 'image', argv, binds };
+  return { kind: 'exec', in: 'image-rw', argv, binds };
 }
 
 /** bootc's --target-imgref is a name plus a transport (registry unless said). */

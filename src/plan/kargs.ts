@@ -1,27 +1,52 @@
-// Kernel command line of the deployment, in bootc's order: the root filesystem, the
-// defaults bootc-image-builder adds, then the image's own kargs (install config, kargs.d).
+// Kernel command line of the deployment, assembled as `bootc install to-filesystem` does it
+// (crates/lib/src/install.rs: install_to_filesystem, install_container): root= and, for a
+// btrfs subvolume, rootflags=; rw; boot= (the initramfs's FIPS check reads it); the image's
+// install config kargs and kargs.d; then the command line's --karg values, which for
+// bootc-image-builder are its defaults and the user's kernel.append. Like bootc's Cmdline,
+// an argument already present is not added twice.
 
 /** What bootc-image-builder adds unless --no-default-kernel-args is given. */
 export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
 
 export interface KargsInput {
   rootUuid: string;
+  bootUuid: string;
   /** btrfs root: the subvolume mounted as / */
   rootSubvolume?: string;
+  /** the image's install config root-mount-spec and boot-mount-spec ('' leaves the karg out) */
+  rootMountSpec?: string;
+  bootMountSpec?: string;
+  /** install config kargs, then kargs.d */
   imageKargs: string[];
   noDefaults?: boolean;
+  /** customizations.kernel.append */
+  extra: string[];
 }
 
 export function planKargs(input: KargsInput): string[] {
-  return [`root=UUID=${input.rootUuid}`, ...builderKargs(input), ...input.imageKargs];
+  const root = input.rootMountSpec ?? `UUID=${input.rootUuid}`;
+  const boot = input.bootMountSpec ?? `UUID=${input.bootUuid}`;
+  const rootflags = input.rootMountSpec === undefined && input.rootSubvolume ? [`rootflags=subvol=${input.rootSubvolume}`] : [];
+  return unique([
+    ...(root ? [`root=${root}`] : []),
+    ...rootflags,
+    'rw',
+    ...(boot ? [`boot=${boot}`] : []),
+    ...input.imageKargs,
+    ...commandLineKargs(input),
+  ]);
 }
 
-/** What the builder adds besides root= and the image's own kargs (bootc adds those itself). */
-export function builderKargs(input: Pick<KargsInput, 'rootSubvolume' | 'noDefaults'>): string[] {
-  return [...(input.rootSubvolume ? [`rootflags=subvol=${input.rootSubvolume}`] : []), ...(input.noDefaults ? [] : DEFAULT_KARGS)];
+/** What bootc gets as --karg: the builder's defaults and the user's (bootc adds the rest). */
+export function commandLineKargs(input: Pick<KargsInput, 'noDefaults' | 'extra'>): string[] {
+  return unique([...(input.noDefaults ? [] : DEFAULT_KARGS), ...input.extra]);
 }
 
 /** Whether the kernel (and so GRUB) should talk to the first serial port. */
 export function usesSerialConsole(kargs: string[]): boolean {
   return kargs.some((k) => k === 'console=ttyS0' || k.startsWith('console=ttyS0,'));
+}
+
+function unique(kargs: string[]): string[] {
+  return [...new Set(kargs)];
 }

@@ -38,6 +38,11 @@ export function imageRef(target: UpdateSource): string {
   return `${IMAGE_PREFIX}/${escapeForRef(target.kind === 'registry' ? `docker://${target.name}` : target.ref)}`;
 }
 
+/** Where an image stored as a single commit goes (no manifest: not bootc's to read). */
+export function treeRef(target: UpdateSource): string {
+  return `deb-bootc-image-builder/image/${escapeForRef(target.kind === 'registry' ? `docker://${target.name}` : target.ref)}`;
+}
+
 /** The deployment's origin: what `bootc upgrade` will pull from. */
 export function originFile(target: UpdateSource): string {
   const reference = target.kind === 'registry' ? `ostree-unverified-registry:${target.name}` : `ostree-unverified-image:${target.ref}`;

@@ -9,6 +9,8 @@ export const PATHS = {
   run: RUN,
   /** the source image, mounted read-only */
   source: `${RUN}/source`,
+  /** the source image as a writable overlay, for the image's bootc; its writes go to files/ */
+  imageRw: `${RUN}/image-rw`,
   /** the new root filesystem (ostree sysroot) */
   target: `${RUN}/target`,
   /** the new /boot filesystem, mounted in the sysroot */

@@ -2,9 +2,11 @@
 // `manifest` command prints it; the executor carries it out step by step.
 import type { Installer } from './installer.js';
 
-/** Where a command runs: with the builder's tools, or inside the source image (its own
- * ostree and GRUB, as bootc-image-builder uses the image as the buildroot). */
-export type Where = 'builder' | 'image' | 'deployment';
+/** Where a command runs: with the builder's tools, inside the source image (its own ostree
+ * and GRUB, as bootc-image-builder uses the image as the buildroot), inside a writable
+ * throw-away overlay of it (for the image's bootc, which writes to its own root, as in the
+ * container podman gives it), or in the new deployment. */
+export type Where = 'builder' | 'image' | 'image-rw' | 'deployment';
 
 export type Step =
   | { kind: 'scratch-dir'; path: string }
@@ -18,6 +20,8 @@ export type Step =
   /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
   | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
+  /** an overlay of `lower` at `at`, its writable layer in `scratch` (discarded with the build) */
+  | { kind: 'mount-overlay'; lower: string; scratch: string; at: string }
   | { kind: 'unmount'; target: string }
   | { kind: 'mount-deployment'; sysroot: string; stateroot: string; at: string }
   | { kind: 'mkdir'; path: string; mode: number; uid?: number; gid?: number }
@@ -25,7 +29,6 @@ export type Step =
   | { kind: 'symlink'; path: string; target: string }
   /** a file of the deployment written (or, with append, added to) */
   | { kind: 'deployment-file'; sysroot: string; stateroot: string; path: string; content: string; mode: number; append?: boolean }
-  | { kind: 'grub-config'; sysroot: string; bootUuid: string; fsModule: string; serial: boolean; timeoutSeconds: number }
   | { kind: 'release' }
   | { kind: 'checksum'; path: string }
   | { kind: 'write-ova'; vmdk: string; partial: string; dir: string; name: string; virtualSizeBytes: number }
@@ -146,7 +149,8 @@ export interface Plan {
     kargs: string[];
     /** who fills the stateroot's /var: ostree itself (>= 2024.3), the builder, or bootc */
     varSeed: 'ostree' | 'builder' | 'bootc';
-    /** sysroot.bootloader written at the end: grub2 lets ostree regenerate grub.cfg on updates */
+    /** sysroot.bootloader written at the end: grub2 where this builder installed GRUB (ostree
+     * then runs the menu generator on updates), none where bootupd or bootc own the bootloader */
     bootloaderBackend: 'grub2' | 'none';
   };
   bootloader: { bios: boolean; uefi: 'shim' | 'grub' | false };

@@ -25,6 +25,7 @@ describe('planBuild for the example image', () => {
     expect(deploy?.argv.filter((a) => a.startsWith('--karg-append='))).toEqual([
       `--karg-append=root=UUID=${p.disk.partitions[3]?.filesystem?.uuid}`,
       '--karg-append=rw',
+      `--karg-append=boot=UUID=${p.disk.partitions[2]?.filesystem?.uuid}`,
       '--karg-append=console=tty0',
       '--karg-append=console=ttyS0',
     ]);
@@ -62,9 +63,11 @@ describe('planBuild for the example image', () => {
     ]);
     const merge = execs(p).find((s) => s.argv.includes('--branch=ostree/container/image/docker_3A__2F__2F_localhost/debian-bootc-example'));
     expect(merge?.argv).toContain('--link-checkout-speedup');
-    expect(merge?.argv).toContain(`--add-metadata-string=ostree.manifest-digest=${p.image.digest}`);
-    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.manifest={"schemaVersion":2'))).toBe(true);
-    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.container.image-config={"created"'))).toBe(true);
+    // the digest of the manifest as stored; manifest and config in ostree-ext's canonical OCI form
+    const facts = exampleFacts();
+    expect(merge?.argv).toContain(`--add-metadata-string=ostree.manifest-digest=${facts.ostreeExt?.manifestDigest}`);
+    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.manifest={"config":{"digest":"sha256:'))).toBe(true);
+    expect(merge?.argv.some((a) => a.startsWith('--add-metadata-string=ostree.container.image-config={"architecture":"amd64","config":{'))).toBe(true);
     expect(merge?.argv).toContain('--timestamp=@1744365600');
   });
 
@@ -72,6 +75,10 @@ describe('planBuild for the example image', () => {
     const p = plan(exampleFacts((f) => delete f.ostreeExt));
     expect(p.warnings.join('\n')).toContain('bootc will not recognise it as a container image');
     expect(plan().warnings.join('\n')).not.toContain('bootc will not recognise');
+    // never under ostree/container/image/ without a manifest: bootc's status, upgrade and gc read every ref there
+    expect(p.deployment.ostreeRef).toBe('deb-bootc-image-builder/image/docker_3A__2F__2F_localhost/debian-bootc-example');
+    expect(execs(p).find((s) => s.argv.includes('--bootable'))?.argv).toContain(`--branch=${p.deployment.ostreeRef}`);
+    expect(execs(p).some((s) => s.argv.some((a) => a.includes('ostree.manifest')))).toBe(false);
     const skip = steps(p).find((s) => s.kind === 'write-file' && s.path.endsWith('commit-skip-list'));
     expect(skip?.kind === 'write-file' && skip.content).toBe('/etc\n/dev\n/run\n');
     expect(steps(p)).toContainEqual({
@@ -84,9 +91,13 @@ describe('planBuild for the example image', () => {
 
   it('lets ostree seed /var from 2024.3 on, and seeds it itself before', () => {
     expect(plan().deployment.varSeed).toBe('ostree');
-    const old = plan(exampleFacts((f) => (f.packages.ostree = '2022.7-2+deb12u1')));
+    const old = plan(exampleFacts((f) => (f.ostreeVersion = '2022.7-2+deb12u1')));
     expect(old.deployment.varSeed).toBe('builder');
     expect(execs(old).some((s) => s.argv[0] === 'cp' && s.argv.at(-1)?.endsWith('/ostree/deploy/default/var/'))).toBe(true);
+    // an image with an empty /var has no dpkg database; one whose ostree says no version is new
+    const unknown = plan(exampleFacts((f) => delete f.ostreeVersion));
+    expect(unknown.deployment.varSeed).toBe('ostree');
+    expect(steps(unknown).find((s) => s.kind === 'commit-layer')).toMatchObject({ retainVar: true });
   });
 
   it('installs BIOS GRUB and shim + signed GRUB on the ESP', () => {
@@ -106,9 +117,22 @@ describe('planBuild for the example image', () => {
     expect(execs(p).some((s) => s.argv[0] === 'grub-install')).toBe(false);
   });
 
-  it('hands the menu to ostree (grub2 backend) only when grub-mkconfig knows ostree', () => {
-    expect(plan().deployment.bootloaderBackend).toBe('grub2');
-    expect(plan(exampleFacts((f) => (f.tools.grubOstreeScript = false))).deployment.bootloaderBackend).toBe('none');
+  it("writes the menu with the generator the system keeps, and has ostree run it on updates (grub2 backend, OSTREE_GRUB2_EXEC)", () => {
+    const p = plan();
+    expect(p.deployment.bootloaderBackend).toBe('grub2');
+    const files = steps(p).flatMap((s) => (s.kind === 'deployment-file' ? [s] : []));
+    expect(files.map((f) => [f.path, f.mode, f.append ?? false])).toEqual([
+      ['etc/fstab', 0o644, false],
+      ['etc/deb-bootc-image-builder/grub-menu', 0o755, false],
+      ['etc/systemd/system.conf.d/50-deb-bootc-image-builder-grub-menu.conf', 0o644, false],
+      ['etc/environment', 0o644, true],
+    ]);
+    expect(files[2]?.content).toContain('DefaultEnvironment=OSTREE_GRUB2_EXEC=/etc/deb-bootc-image-builder/grub-menu');
+    expect(files[3]?.content).toBe('OSTREE_GRUB2_EXEC=/etc/deb-bootc-image-builder/grub-menu\n');
+    // the first menu comes from the same generator, run in the image with its own shell
+    expect(execs(p).find((s) => s.argv[0] === 'sh' && s.argv.includes('-o'))).toMatchObject({
+      in: 'image', argv: ['sh', '/run/deb-bootc-image-builder/files/grub-menu', '-o', '/run/deb-bootc-image-builder/target/boot/loader/grub.cfg'],
+    });
   });
 
   it('converts to qcow2 in the work directory and publishes into BIB layout, raw last', () => {
@@ -155,6 +179,9 @@ describe('planBuild refuses images it cannot boot', () => {
     ['no /sysroot', (f) => (f.layout.sysrootDir = false), 'ostree-layout', /no \/sysroot directory/],
     ['no /ostree symlink', (f) => (f.layout.ostreeLink = undefined), 'ostree-layout', /\/ostree must be a symlink to sysroot\/ostree/],
     ['a /usr/etc', (f) => (f.layout.usrEtc = true), 'ostree-layout', /has \/usr\/etc/],
+    ['no /var at all', (f) => (f.layout.varDir = false), 'ostree-layout', /no \/var directory \(ostree mounts the persistent \/var there; it may be empty\): add RUN mkdir -p \/var/],
+    ['composefs on, initramfs without it', (f) => (f.prepareRoot.composefs = 'yes'), 'image-unsupported', /prepare-root.conf enables composefs, but the initramfs of kernel 6.12.107\+deb13-amd64 has an ostree-prepare-root without composefs support \(no libcomposefs\), so the disk would not boot/],
+    ['an ostree-native (rechunked) image', (f) => (f.labels['ostree.final-diffid'] = 'sha256:ab'), 'image-unsupported', /an ostree-native \(rechunked\) image: its layers carry ostree's own objects \(label ostree.final-diffid\), which only bootc imports; install bootc, podman and skopeo in the image/],
     ['an unsupported root filesystem in its install config', (f) => Object.assign(f, { rootfsType: 'zfs', rootfsTypeFrom: '/usr/lib/bootc/install/00-x.toml' }), 'image-unsupported', /\/usr\/lib\/bootc\/install\/00-x.toml asks for a zfs root filesystem, which is not supported; pass --rootfs ext4, xfs or btrfs to override/],
     ['an initramfs without btrfs for a btrfs root', (f) => Object.assign(f, { rootfsType: 'btrfs' }, f.kernels[0]!.initramfsContents!.kernelModules.btrfs = 'missing'), 'image-unsupported', /cannot mount a btrfs root \(no btrfs module\): rebuild it with dracut --no-hostonly \(or --add-drivers btrfs\), or build with --rootfs ext4/],
     ['arm64 image', (f) => (f.arch = 'arm64'), 'arch-mismatch', /is built for arm64 and this builder runs on amd64/],
@@ -165,6 +192,13 @@ describe('planBuild refuses images it cannot boot', () => {
     expect(r.id).toBe(id);
     expect(r.message).toMatch(message);
     expect(r.message).not.toContain('\n');
+  });
+
+  it('builds composefs images whose initramfs has it, and leaves ostree-native images to their bootc', () => {
+    expect(() => plan(exampleFacts((f) => Object.assign(f.prepareRoot, { composefs: 'yes' }, (f.kernels[0]!.initramfsContents!.composefs = true))))).not.toThrow();
+    expect(() => plan(exampleFacts((f) => Object.assign(f.prepareRoot, { composefs: 'maybe' })))).not.toThrow();
+    const native = exampleFacts((f) => Object.assign(f.tools, { bootc: true, skopeo: true, podman: true }, (f.labels['ostree.final-diffid'] = 'sha256:ab')));
+    expect(plan(native).installer.kind).toBe('bootc');
   });
 
   it('accepts the older ostree.bootable label', () => {

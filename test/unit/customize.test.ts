@@ -16,7 +16,7 @@ function refusal(toml: string, probes: Record<string, boolean> = {}): string {
   const { customizations } = configFromText('config.toml', toml, 'toml');
   const facts = exampleFacts((f) => (f.system.probes = { '/bin/bash': true, ...probes }));
   try {
-    customizeStage(customizations, facts);
+    customizeStage(customizations, facts, "default");
   } catch (error) {
     if (error instanceof ConfigError) return configErrorAt(parseConfig('config.toml', toml, 'toml'), error).message;
     throw error;
@@ -27,7 +27,7 @@ function refusal(toml: string, probes: Record<string, boolean> = {}): string {
 const steps = (toml: string, probes: Record<string, boolean> = {}): Step[] => {
   const { customizations } = configFromText('config.toml', toml, 'toml');
   const facts = exampleFacts((f) => (f.system.probes = { '/bin/bash': true, ...probes }));
-  return customizeStage(customizations, facts).stage?.lanes.flat() ?? [];
+  return customizeStage(customizations, facts, "default").stage?.lanes.flat() ?? [];
 };
 const argv = (s: Step[]) => s.flatMap((x) => (x.kind === 'exec' ? [x.argv.join(' ')] : []));
 

@@ -13,7 +13,7 @@ const withTools = (tools: Partial<ImageFacts['tools']>, change: (f: ImageFacts) 
     Object.assign(f.tools, tools);
     change(f);
   });
-const BOOTC = { bootc: true, skopeo: true };
+const BOOTC = { bootc: true, skopeo: true, podman: true };
 const BOOTUPD = { bootupctl: true, bootupdUpdates: true };
 const plan = (facts: ImageFacts, extra = {}) => planBuild(facts, { types: ['qcow2'], outputDir: '/output', ...extra }, '0.0.0-test');
 const steps = (p: Plan): Step[] => p.stages.flatMap((s) => s.lanes.flat());
@@ -28,7 +28,8 @@ describe('installer choice', () => {
     ['neither bootc nor bootupd', {}, 'native'],
     ['bootc and skopeo', BOOTC, 'bootc'],
     ['bootc and bootupd', { ...BOOTC, ...BOOTUPD }, 'bootc'],
-    ['bootc without skopeo', { bootc: true }, 'native'],
+    ['bootc without skopeo', { bootc: true, podman: true }, 'native'],
+    ['bootc without podman', { bootc: true, skopeo: true }, 'native'],
     ['bootupd (payload in /usr/lib/bootupd/updates)', BOOTUPD, 'bootupd'],
     ['bootupd (payload in /usr/lib/efi)', { bootupctl: true, efiPayload: true }, 'bootupd'],
     ['bootupctl without a payload', { bootupctl: true }, 'native'],
@@ -42,11 +43,23 @@ describe('installer choice', () => {
 
   it.each([
     ['bootc', {}, /--installer bootc: localhost\/debian-bootc-example has no \/usr\/bin\/bootc; use --installer auto/],
-    ['bootc', { bootc: true }, /bootc reads the image through skopeo, which localhost\/debian-bootc-example lacks; install skopeo in the image, or use --installer native/],
+    ['bootc', { bootc: true, podman: true }, /--installer bootc: localhost\/debian-bootc-example lacks skopeo \(bootc reads the image with it\); install skopeo in the image, or use --installer native/],
+    ['bootc', { bootc: true }, /lacks skopeo \(bootc reads the image with it\) and podman \(bootc creates the image store of the new system with it\); install skopeo and podman in the image/],
     ['bootupd', {}, /--installer bootupd: localhost\/debian-bootc-example has no \/usr\/bin\/bootupctl/],
     ['bootupd', { bootupctl: true }, /has no bootupd payload \(\/usr\/lib\/bootupd\/updates or \/usr\/lib\/efi\)/],
   ] as const)('--installer %s on an image without it is refused: %s', (choice, tools, message) => {
     expect(() => chooseInstaller(withTools(tools), choice)).toThrow(message);
+  });
+
+  it('passes over a bootc that lacks podman or skopeo with a warning that says what to add', () => {
+    const p = plan(withTools({ bootc: true, skopeo: true }));
+    expect(p.installer).toEqual({
+      kind: 'native',
+      reason: 'the image lacks podman (bootc creates the image store of the new system with it), so its bootc cannot install it',
+    });
+    expect(p.warnings).toContain(
+      "the image lacks podman (bootc creates the image store of the new system with it), so its bootc cannot install it: installing it with this builder's own ostree deployment instead; add podman to the image for bootc to install it",
+    );
   });
 
   it('refuses unknown --installer values, naming the known ones', () => {
@@ -62,7 +75,7 @@ describe('bootc install to-filesystem', () => {
     const bootc = find(p, 'bootc install');
     expect(bootc).toEqual({
       kind: 'exec',
-      in: 'image',
+      in: 'image-rw',
       binds: [{ source: '/var/lib/containers/storage', target: '/run/deb-bootc-image-builder-storage/root' }],
       argv: [
         'bootc', 'install', 'to-filesystem',
@@ -85,10 +98,15 @@ describe('bootc install to-filesystem', () => {
       '/run/deb-bootc-image-builder/dev/boot /run/deb-bootc-image-builder/target/boot',
       '/run/deb-bootc-image-builder/dev/esp /run/deb-bootc-image-builder/target/boot/efi',
     ]);
+    // a root bootc can write to, and the ESP's mount point on /boot (mounted read-only at boot)
+    expect(steps(p).slice(0, steps(p).indexOf(bootc as Step)).filter((s) => s.kind === 'mount-overlay' || (s.kind === 'mkdir' && s.path.endsWith('/efi')))).toEqual([
+      { kind: 'mkdir', path: '/run/deb-bootc-image-builder/target/boot/efi', mode: 0o755 },
+      { kind: 'mount-overlay', lower: '/run/deb-bootc-image-builder/source', scratch: '/run/deb-bootc-image-builder/files/image-rw', at: '/run/deb-bootc-image-builder/image-rw' },
+    ]);
     // bootc deploys, bootupd (through bootc) installs the bootloader: none of the native steps
     expect(find(p, 'ostree admin deploy')).toBeUndefined();
     expect(find(p, 'grub-install')).toBeUndefined();
-    expect(steps(p).some((s) => s.kind === 'grub-config' || s.kind === 'commit-layer')).toBe(false);
+    expect(steps(p).some((s) => s.kind === 'commit-layer' || (s.kind === 'exec' && s.argv.some((a) => a.endsWith('/grub-menu'))))).toBe(false);
     // bootc writes /boot's fstab line; the builder adds the ESP (and any other mount) after it
     const esp = p.disk.partitions.find((x) => x.role === 'esp')?.filesystem?.uuid;
     expect(steps(p).find((s) => s.kind === 'deployment-file')).toMatchObject({
@@ -96,6 +114,17 @@ describe('bootc install to-filesystem', () => {
       append: true,
       content: `# Added by deb-bootc-image-builder\nUUID=${esp} /boot/efi vfat umask=0077,shortname=winnt 0 2\n`,
     });
+    // Debian's grub-common.service cannot write grubenv on bootc's read-only /boot: skipped there
+    expect(steps(p).filter((s) => s.kind === 'deployment-file').map((s) => s.kind === 'deployment-file' && s.path)).toEqual([
+      'etc/fstab', 'etc/systemd/system/grub-common.service.d/50-deb-bootc-image-builder-readonly-boot.conf',
+    ]);
+  });
+
+  it("honours the image's install config: its stateroot and mount specs are bootc's to read, not overridden by flags", () => {
+    const facts = withTools({ ...BOOTC, ...BOOTUPD }, (f) => Object.assign(f.installConfig, { stateroot: 'debian', rootMountSpec: 'LABEL=root', bootMountSpec: '' }));
+    const argv = find(plan(facts), 'bootc install')?.argv ?? [];
+    expect(argv.join(' ')).toContain('--stateroot debian --karg rw');
+    expect(argv.some((a) => a.startsWith('--root-mount-spec') || a.startsWith('--boot-mount-spec'))).toBe(false);
   });
 
   it('passes the run root, the user kargs, a btrfs root subvolume, and a non-registry target with its transport', () => {
@@ -116,7 +145,8 @@ describe('bootc install to-filesystem', () => {
     ]);
     const argv = bootc?.argv.join(' ');
     expect(argv).toContain('--target-transport oci-archive --target-imgref /srv/images/example.tar --skip-fetch-check');
-    expect(argv).toContain(`--boot-mount-spec=UUID=${uuid(p, 'boot')} --karg rootflags=subvol=root --karg quiet --skip-finalize`);
+    // bootc adds root=, rootflags= (from the mounted subvolume), rw and the image's kargs itself
+    expect(argv).toContain(`--boot-mount-spec=UUID=${uuid(p, 'boot')} --karg quiet --skip-finalize`);
   });
 
   it('without bootupd in the image: bootc with --bootloader=none, then GRUB from the image', () => {
@@ -193,5 +223,15 @@ describe('native path', () => {
     expect(find(p, 'grub-install')).toBeDefined();
     expect(find(p, 'bootc')).toBeUndefined();
     expect(execs(p).some((s) => s.argv.includes(BOOTUPD_INSTALL))).toBe(false);
+  });
+});
+
+describe('golden plans of each installer', () => {
+  it.each([
+    ['bootc', 'bootc installs, its bootupd the bootloader', { ...BOOTC, ...BOOTUPD }],
+    ['bootc-grub', 'bootc installs, this builder GRUB', BOOTC],
+    ['bootupd', 'native deployment, bootupd the bootloader', BOOTUPD],
+  ] as const)('%s (%s)', async (name, _what, tools) => {
+    await expect(`${JSON.stringify(plan(withTools(tools)), null, 2)}\n`).toMatchFileSnapshot(`../golden/manifest-${name}-qcow2.json`);
   });
 });

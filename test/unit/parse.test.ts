@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import {
+  embeddedVersion,
   mergeInstallConfigs,
   parseDpkgStatus,
   parseKargsFile,
@@ -48,6 +49,32 @@ describe('image configuration parsers', () => {
       'amd64',
     );
     expect(merged).toEqual({ rootfsType: 'ext4', rootfsTypeFrom: '10.toml', kargs: ['a'] });
+  });
+
+  it('lets [install.filesystem.root] type win over root-fs-type whatever the file order, as bootc canonicalizes', () => {
+    const merged = mergeInstallConfigs(
+      [
+        { file: '00.toml', text: '[install.filesystem.root]\ntype = "xfs"\n' },
+        { file: '10.toml', text: '[install]\nroot-fs-type = "ext4"\nstateroot = "debian"\nroot-mount-spec = "LABEL=root"\nboot-mount-spec = ""\n' },
+      ],
+      'amd64',
+    );
+    expect(merged).toEqual({ rootfsType: 'xfs', rootfsTypeFrom: '00.toml', kargs: [], stateroot: 'debian', rootMountSpec: 'LABEL=root', bootMountSpec: '' });
+    expect(mergeInstallConfigs([{ file: 'a.toml', text: '[install]\nroot-fs-type = "btrfs"\n' }], 'amd64')).toMatchObject({ rootfsType: 'btrfs' });
+  });
+
+  it('refuses what bootc refuses: unknown keys (deny_unknown_fields) and tables', () => {
+    expect(() => mergeInstallConfigs([{ file: '/usr/lib/bootc/install/x.toml', text: '[install]\nroot_fs_type = "xfs"\n' }], 'amd64')).toThrow(
+      new UserError('image-unsupported', "the image's /usr/lib/bootc/install/x.toml: unknown key install.root_fs_type (bootc refuses the file): remove or rename it"),
+    );
+    expect(() => mergeInstallConfigs([{ file: 'y.toml', text: '[bootc]\nx = 1\n' }], 'amd64')).toThrow(/unknown table "bootc" \(bootc accepts only \[install\]\)/);
+    expect(() => mergeInstallConfigs([{ file: 'z.toml', text: '[install]\nstateroot = 3\n' }], 'amd64')).toThrow(/install.stateroot must be a string/);
+  });
+
+  it('finds the version string the ostree binary carries', () => {
+    const binary = Buffer.concat([Buffer.from('\0libostree 1\0'), Buffer.from('LIBOSTREE_2025.1\0'), Buffer.from('\x002025.2\x00--version\0')]);
+    expect(embeddedVersion(binary)).toBe('2025.2');
+    expect(embeddedVersion(Buffer.from('no version here'))).toBeUndefined();
   });
 
   it('reads prepare-root.conf groups', () => {
