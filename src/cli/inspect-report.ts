@@ -3,7 +3,7 @@
 import { EXIT_CODES, type ErrorId } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
 import { transportRef } from '../image/transport.js';
-import { chooseInstaller } from '../plan/installer.js';
+import { chooseInstaller, installsGrubFromImage } from '../plan/installer.js';
 
 export type Verdict = { buildable: true } | { buildable: false; error: ErrorId; exitCode: number; message: string };
 
@@ -45,7 +45,7 @@ export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
     ['Layout', `/sysroot: ${yes(layout.sysrootDir)}; /ostree -> ${layout.ostreeLink ?? '(not a symlink)'}; /var: ${yes(layout.varDir)}; /usr/etc: ${yes(layout.usrEtc)}`],
     ['BIOS boot', tools.grubInstall && tools.grubBiosModules ? 'GRUB (grub-install, i386-pc)' : 'no (needs grub-pc-bin)'],
     ['UEFI boot', tools.shim && tools.grubEfiSigned ? `shim + signed GRUB${tools.shimMokManager ? ' + MokManager' : ''}` : tools.grubMkimage && tools.grubEfiModules ? 'GRUB (unsigned)' : 'no'],
-    ['Boot menu', "written from ostree's boot entries, and again by ostree on every update (GRUB installed by this builder)"],
+    ['Boot menu', bootMenuOf(facts)],
     ['bootc', `${yes(tools.bootc)}; skopeo (bootc reads the image with it): ${yes(tools.skopeo)}; podman (bootc makes the image store with it): ${yes(tools.podman)}; systemd-boot: ${yes(tools.systemdBoot)}`],
     ['bootupd', `${yes(tools.bootupctl)}; payload: ${tools.bootupdUpdates ? '/usr/lib/bootupd/updates' : tools.efiPayload ? '/usr/lib/efi' : 'none'}`],
     ['Installer', installerOf(facts)],
@@ -55,6 +55,13 @@ export function renderInspect(facts: ImageFacts, verdict: Verdict): string {
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Who keeps the GRUB menu of a build with the installer it would choose. */
+function bootMenuOf(facts: ImageFacts): string {
+  const installer = chooseInstaller(facts, 'auto');
+  if (installsGrubFromImage(installer)) return "written from ostree's boot entries, and again by ostree on every update (GRUB installed by this builder)";
+  return installer.kind === 'bootc' && installer.backend === 'composefs' ? "systemd-boot's, installed by bootc" : "bootupd's, installed by bootupd";
 }
 
 /** The installer a build would choose (auto), and why. */

@@ -26,6 +26,8 @@ export interface ToolFacts {
   skopeo: boolean;
   /** bootc creates its container image store in the new root with podman */
   podman: boolean;
+  /** creates what tmpfiles.d declares (the empty /var's directories) */
+  systemdTmpfiles: boolean;
   /** systemd-boot's EFI binary (systemd-boot-efi) */
   systemdBoot: boolean;
   grubInstall: boolean;

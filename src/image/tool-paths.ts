@@ -10,6 +10,7 @@ export const TOOL_PATHS: Record<keyof ToolFacts, string> = {
   efiPayload: '/usr/lib/efi',
   skopeo: '/usr/bin/skopeo',
   podman: '/usr/bin/podman',
+  systemdTmpfiles: '/usr/bin/systemd-tmpfiles',
   systemdBoot: '/usr/lib/systemd/boot/efi/systemd-bootx64.efi',
   grubInstall: '/usr/sbin/grub-install',
   grubMkimage: '/usr/bin/grub-mkimage',

@@ -82,7 +82,18 @@ export function customizeStage(c: Customizations, facts: ImageFacts, stateroot: 
 
   if (work.steps.length === 0) return { warnings: work.warnings };
   const mountDeployment: Step = { kind: 'mount-deployment', sysroot: PATHS.target, stateroot, at: PATHS.deployment };
-  return { stage: { title: 'Apply the customizations', lanes: [[mountDeployment, ...work.steps]] }, warnings: work.warnings };
+  return { stage: { title: 'Apply the customizations', lanes: [[mountDeployment, ...varSkeleton(facts), ...work.steps]] }, warnings: work.warnings };
+}
+
+/**
+ * /var as the booted system has it before anyone logs in: images ship it empty (as bootc
+ * asks) and declare its directories in tmpfiles.d, which systemd-tmpfiles-setup creates at
+ * boot; /home and /root lead there (/home -> var/home). Created here first, the way the boot
+ * does it (create only), so that useradd finds the parent of a home and a key its ~/.ssh.
+ */
+function varSkeleton(facts: ImageFacts): Step[] {
+  if (!facts.tools.systemdTmpfiles) return [];
+  return [{ kind: 'exec', in: 'deployment', proc: true, argv: ['systemd-tmpfiles', '--create', '--prefix=/var'] }];
 }
 
 /** Groups and users; returns the names that exist afterwards (for file ownership checks). */

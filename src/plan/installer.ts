@@ -102,7 +102,7 @@ function bootcInstaller(facts: ImageFacts): Installer {
     : hasBootupd
       ? 'and bootupd installs the bootloader'
       : 'without a bootloader (no bootupd in the image): GRUB is installed from the image by this builder';
-  return { kind: 'bootc', reason: `the image has bootc and skopeo: bootc installs it ${how}`, backend: composefs ? 'composefs' : 'ostree', bootloader };
+  return { kind: 'bootc', reason: `the image has bootc, podman and skopeo: bootc installs it ${how}`, backend: composefs ? 'composefs' : 'ostree', bootloader };
 }
 
 /** bootc's composefs backend: composefs enabled in prepare-root.conf, booted by systemd-boot

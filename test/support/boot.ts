@@ -43,6 +43,9 @@ export interface BootOptions {
   persistent?: boolean;
   /** raw disk images attached read-only as further virtio disks (/dev/vdb, ...) */
   extraDisks?: string[];
+  /** let the guest shut down by itself after the check (units that run at shutdown, such as
+   * ostree-finalize-staged, get to run), instead of stopping QEMU once the check is printed */
+  cleanShutdown?: boolean;
 }
 
 const BEGIN = 'DBIB-CHECK-BEGIN';
@@ -152,7 +155,7 @@ async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'
     }
   });
   const watch = setInterval(() => {
-    if (readLog(options.log).includes(END)) qemu.kill('SIGTERM');
+    if (!options.cleanShutdown && readLog(options.log).includes(END)) qemu.kill('SIGTERM');
   }, 1000);
   const exit = await qemu;
   clearInterval(watch);

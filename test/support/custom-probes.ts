@@ -1,5 +1,5 @@
 // What the customizations test asks the booted system (test/fixtures/configs/everything.toml).
-export const CUSTOM_PROBES: Record<string, string> = {
+export const CUSTOM_PROBES = {
   alice: 'id alice',
   bob: 'id bob',
   developers: 'getent group developers',
@@ -19,4 +19,4 @@ export const CUSTOM_PROBES: Record<string, string> = {
   files: 'stat -c "%n %a %U:%G" /etc/dbib/app.conf /root/notes.txt /var/data/shared; cat /etc/dbib/app.conf /root/notes.txt',
   services: 'systemctl is-enabled fstrim.timer e2scrub_reap.service apt-daily.timer',
   rootSize: 'df -BG --output=size /sysroot | tail -1',
-};
+} satisfies Record<string, string>;

@@ -15,14 +15,20 @@ export async function buildImage(tag: string, context: string, buildArgs: Record
   await execa('podman', ['build', '--network', 'host', '-q', ...args, '-t', tag, context], { stdout: 'ignore' });
 }
 
-/** The example image built from Debian sid (GRUB 2.14), its base made by debootstrap when no registry has it. */
-export const EXAMPLE_SID = 'localhost/debian-bootc-example:sid';
+/** An image shaped like the public Debian bootc images (test/fixtures/images/shaped), from sid. */
+export const SHAPED = 'localhost/dbib-shaped';
 
-export async function buildSidExample(): Promise<void> {
-  await execa('sh', [`${REPO}recipes/base/debian.sh`, 'sid'], { stdout: 'ignore' });
-  // sid's Release file is valid for a week; a mirror snapshot may be older than that
-  await buildImage(EXAMPLE_SID, `${REPO}recipes/example`, { SUITE: 'sid', APT_OPTIONS: '-oAcquire::Check-Valid-Until=false' });
+/** Builds SHAPED once per run (podman's layer cache makes later calls quick); its sid base is
+ * made by debootstrap when no registry has it. */
+export function buildShapedImage(): Promise<void> {
+  shaped ??= (async () => {
+    await execa('sh', [`${REPO}recipes/base/debian.sh`, 'sid'], { stdout: 'ignore' });
+    // sid's Release file is valid for a week; a mirror snapshot may be older than that
+    await buildImage(SHAPED, `${REPO}test/fixtures/images/shaped`, { APT_OPTIONS: '-oAcquire::Check-Valid-Until=false' });
+  })();
+  return shaped;
 }
+let shaped: Promise<void> | undefined;
 
 /** Builds an image from Containerfile text; `files` are copied into the build context. */
 export async function buildImageFrom(tag: string, containerfile: string, files: Record<string, string> = {}): Promise<void> {

@@ -60,14 +60,19 @@ describe('customizations checked against the image', () => {
 
   it('modifies existing users instead of adding them, and never puts secrets in steps', () => {
     const s = steps('[[customizations.user]]\nname = "root"\npassword = "$6$x$y"\nkey = "ssh-ed25519 AAAA k"\nhome = "/var/roothome"\n');
-    expect(argv(s)).toEqual(['usermod -d /var/roothome root', 'chpasswd -e', expect.stringContaining('authorized-keys root')]);
+    expect(argv(s)).toEqual(['systemd-tmpfiles --create --prefix=/var', 'usermod -d /var/roothome root', 'chpasswd -e', expect.stringContaining('authorized-keys root')]);
     expect(JSON.stringify(s)).not.toContain('AAAA');
     expect(JSON.stringify(s)).not.toContain('$6$x$y');
     expect(s.find((x) => x.kind === 'exec' && x.argv[0] === 'chpasswd')).toMatchObject({ stdin: 'root:@secret:user.root.password@\n' });
   });
 
   it('makes the primary group first when a new user asks for a gid nobody has', () => {
-    expect(argv(steps('[[customizations.user]]\nname = "u"\nuid = 4000\ngid = 4000\n'))).toEqual(['groupadd -g 4000 u', 'useradd -m -u 4000 -s /bin/bash -g 4000 u']);
+    expect(argv(steps('[[customizations.user]]\nname = "u"\nuid = 4000\ngid = 4000\n')).slice(1)).toEqual(['groupadd -g 4000 u', 'useradd -m -u 4000 -s /bin/bash -g 4000 u']);
+  });
+
+  it("first creates /var's directories from tmpfiles.d, as the boot does (images ship /var empty), with /proc for systemd-tmpfiles", () => {
+    const s = steps('[customizations]\nhostname = "h"\n');
+    expect(s[1]).toEqual({ kind: 'exec', in: 'deployment', proc: true, argv: ['systemd-tmpfiles', '--create', '--prefix=/var'] });
   });
 
   it('keeps the image keyboard model and options, replacing the layout', () => {
