@@ -91,7 +91,10 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     await mountAndRegister(ctx, step.source, step.target, step.options);
   },
 
+  // its writable layer on a tmpfs of its own: overlayfs takes no upper directory on the
+  // overlay that the builder container's root is
   async 'mount-overlay'(step, ctx) {
+    await mountAndRegister(ctx, 'tmpfs', step.scratch, ['mode=0700'], 'tmpfs');
     const [upper, work] = [`${step.scratch}/upper`, `${step.scratch}/work`];
     await mkdir(upper, { recursive: true });
     await mkdir(work, { recursive: true });

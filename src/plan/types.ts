@@ -20,7 +20,7 @@ export type Step =
   /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
   | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
-  /** an overlay of `lower` at `at`, its writable layer in `scratch` (discarded with the build) */
+  /** an overlay of `lower` at `at`, its writable layer on a tmpfs at `scratch` (discarded) */
   | { kind: 'mount-overlay'; lower: string; scratch: string; at: string }
   | { kind: 'unmount'; target: string }
   | { kind: 'mount-deployment'; sysroot: string; stateroot: string; at: string }

@@ -19,6 +19,11 @@ const BAD = {
   initramfsWithoutOstree: 'localhost/dbib-bad-initramfs-without-ostree',
   layout: 'localhost/dbib-bad-layout',
   noGrub: 'localhost/dbib-bad-no-grub',
+  noVar: 'localhost/dbib-bad-no-var',
+  composefsWithout: 'localhost/dbib-bad-composefs-without-support',
+  ostreeNative: 'localhost/dbib-bad-ostree-native',
+  installConfig: 'localhost/dbib-bad-install-config',
+  bootcWithoutPodman: 'localhost/dbib-bad-bootc-without-podman',
 };
 let dir: string;
 
@@ -35,6 +40,12 @@ beforeAll(async () => {
     buildImageFrom(BAD.initramfsWithoutOstree, from(['COPY plain.img /usr/lib/plain.img', 'RUN mv /usr/lib/plain.img /usr/lib/modules/*/initramfs.img']), { 'plain.img': `${dir}/plain.img` }),
     buildImageFrom(BAD.layout, from(['RUN rm /ostree'])),
     buildImageFrom(BAD.noGrub, from(['RUN rm -rf /usr/lib/grub /usr/lib/shim /usr/sbin/grub-install /usr/bin/grub-mkimage'])),
+    buildImageFrom(BAD.noVar, from(['RUN rm -rf /var'])),
+    // trixie's ostree-prepare-root has no composefs: a composefs image from it would not boot
+    buildImageFrom(BAD.composefsWithout, from([`RUN printf '[composefs]\\nenabled = yes\\n' > /usr/lib/ostree/prepare-root.conf`])),
+    buildImageFrom(BAD.ostreeNative, from(['LABEL ostree.final-diffid=sha256:0123456789abcdef'])),
+    buildImageFrom(BAD.installConfig, from([`RUN printf '[install]\\nroot_fs_type = "xfs"\\n' > /usr/lib/bootc/install/10-typo.toml`])),
+    buildImageFrom(BAD.bootcWithoutPodman, from(['RUN printf "#!/bin/sh\\n" > /usr/bin/bootc && chmod 755 /usr/bin/bootc && cp /usr/bin/bootc /usr/bin/skopeo'])),
     execa('podman', ['save', '-q', '--format', 'oci-dir', '-o', `${dir}/arm64`, EXAMPLE]).then(() =>
       rewriteConfig(`${dir}/arm64`, (config) => Object.assign(config, { architecture: 'arm64' })),
     ),
@@ -84,6 +95,11 @@ const rows: Row[] = [
   ['an unsupported transport', () => ['dir:/tmp/x'], withOutput(), 'usage', /the dir: transport is not supported; use containers-storage:/],
   ['an unsupported root filesystem', () => ['--rootfs', 'zfs', EXAMPLE], withOutput(), 'usage', /--rootfs zfs is not supported; choose ext4, xfs or btrfs/],
   ['--installer bootc on an image without bootc', () => ['--installer', 'bootc', EXAMPLE], withOutput(), 'usage', /--installer bootc: localhost\/debian-bootc-example has no \/usr\/bin\/bootc; use --installer auto/],
+  ['an image without /var', () => [BAD.noVar], withOutput(), 'ostree-layout', /no \/var directory \(ostree mounts the persistent \/var there; it may be empty\): add RUN mkdir -p \/var/],
+  ["composefs on with trixie's ostree", () => [BAD.composefsWithout], withOutput(), 'image-unsupported', /prepare-root\.conf enables composefs, but the initramfs of kernel 6\.12\.\S+ has an ostree-prepare-root without composefs support \(no libcomposefs\), so the disk would not boot: set \[composefs\] enabled = no/],
+  ['an ostree-native (rechunked) image', () => [BAD.ostreeNative], withOutput(), 'image-unsupported', /an ostree-native \(rechunked\) image: its layers carry ostree's own objects \(label ostree\.final-diffid\), which only bootc imports/],
+  ['an install config bootc would refuse', () => [BAD.installConfig], withOutput(), 'image-unsupported', /the image's \/usr\/lib\/bootc\/install\/10-typo\.toml: unknown key install\.root_fs_type \(bootc refuses the file\): remove or rename it/],
+  ['--installer bootc on an image with bootc but no podman', () => ['--installer', 'bootc', BAD.bootcWithoutPodman], withOutput(), 'image-unsupported', /--installer bootc: localhost\/dbib-bad-bootc-without-podman lacks podman \(bootc creates the image store of the new system with it\); install podman in the image, or use --installer native/],
   ['--target-imgref naming a Docker daemon', () => ['--target-imgref', 'docker-daemon:x', EXAMPLE], withOutput(), 'usage', /bootc cannot update from a Docker daemon/],
 ];
 
