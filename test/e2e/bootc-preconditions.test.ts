@@ -44,7 +44,8 @@ beforeAll(async () => {
   );
   const out = await mkdtemp(`${tmpdir()}/dbib-bootc-probe-`);
   build = await runBuilder(['--log-level', 'debug', '--type', 'raw', PROBED], { output: out });
-  report = build.stderr.split('\n').flatMap((l) => (/^\s*(PRECONDITIONS? .*)$/.exec(l)?.[1] ? [/^\s*(PRECONDITIONS? .*)$/.exec(l)?.[1] as string] : []));
+  // the debug log carries the probe's output, one "debug:   LINE" each
+  report = build.stderr.split('\n').flatMap((l) => /^debug:\s+(PRECONDITIONS? .*)$/.exec(l)?.slice(1, 2) ?? []);
   console.log(`bootc's preconditions, checked in the bootc step's buildroot:\n${report.join('\n')}`);
 });
 
