@@ -6,7 +6,7 @@ import type { ImageFacts } from '../image/facts.js';
 import { TOOL_PATHS } from '../image/tool-paths.js';
 import { usesSerialConsole } from './kargs.js';
 import { partition } from './partitions.js';
-import { PATHS, device } from './paths.js';
+import { PATHS, device, etcFile } from './paths.js';
 import type { DiskLayout, Plan, Stage, Step } from './types.js';
 
 const { shim: SHIM, shimMokManager: MOK_MANAGER, grubEfiSigned: SIGNED_GRUB } = TOOL_PATHS;
@@ -56,17 +56,15 @@ export function bootloaderStage(input: BootloaderInput): Stage {
  */
 function menuSteps(input: BootloaderInput, bootUuid: string): Step[] {
   const generator = grubMenuGenerator({ bootUuid, serial: usesSerialConsole(input.kargs), timeoutSeconds: 1 });
-  const etc = (path: string, content: string, mode = 0o644, append = false): Step => ({
-    kind: 'deployment-file', sysroot: PATHS.target, stateroot: input.stateroot, path: `etc/${path}`, content, mode, ...(append ? { append } : {}),
-  });
+  const etc = (path: string, content: string, options = {}) => etcFile(input.stateroot, path, content, options);
   return [
     { kind: 'write-file', path: `${PATHS.files}/grub-menu`, content: generator, mode: 0o755 },
     exec('image', 'sh', `${PATHS.files}/grub-menu`, '-o', `${PATHS.boot}/loader/grub.cfg`),
     { kind: 'mkdir', path: `${PATHS.boot}/grub`, mode: 0o755 },
     { kind: 'symlink', path: `${PATHS.boot}/grub/grub.cfg`, target: '../loader/grub.cfg' },
-    etc(GRUB_MENU_GENERATOR.slice('/etc/'.length), generator, 0o755),
+    etc(GRUB_MENU_GENERATOR.slice('/etc/'.length), generator, { mode: 0o755 }),
     etc('systemd/system.conf.d/50-deb-bootc-image-builder-grub-menu.conf', SYSTEMD_ENVIRONMENT),
-    etc('environment', LOGIN_ENVIRONMENT, 0o644, true),
+    etc('environment', LOGIN_ENVIRONMENT, { append: true }),
   ];
 }
 

@@ -7,7 +7,7 @@ import { fileSecret, keySecret, passwordSecret, secretRef } from '../config/secr
 import { ConfigError, type KeyPath } from '../config/source.js';
 import type { ImageFacts } from '../image/facts.js';
 import { normalizeLocale } from '../image/system.js';
-import { PATHS } from './paths.js';
+import { PATHS, etcFile } from './paths.js';
 import type { Stage, Step } from './types.js';
 
 const UNIT_DIRS = ['/usr/lib/systemd/system', '/etc/systemd/system', '/lib/systemd/system'];
@@ -63,8 +63,7 @@ interface Work {
 export function customizeStage(c: Customizations, facts: ImageFacts, stateroot: string): { stage?: Stage; warnings: string[] } {
   const work: Work = { steps: [], warnings: [] };
   const run = (argv: string[], stdin?: string) => work.steps.push({ kind: 'exec', in: 'deployment', argv, ...(stdin === undefined ? {} : { stdin }) });
-  const etc = (path: string, content: string) =>
-    work.steps.push({ kind: 'deployment-file', sysroot: PATHS.target, stateroot, path: `etc/${path}`, content, mode: 0o644 });
+  const etc = (path: string, content: string) => work.steps.push(etcFile(stateroot, path, content));
 
   const known = accounts(c, facts, work, run);
   for (const [i, f] of c.files.entries()) {

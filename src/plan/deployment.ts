@@ -3,7 +3,7 @@
 import type { ImageFacts, OstreeExtSource } from '../image/facts.js';
 import { blobRef } from './ostree-ref.js';
 import { filesystems, partition, rootFilesystem } from './partitions.js';
-import { PATHS, device, repo } from './paths.js';
+import { PATHS, device, etcFile, repo } from './paths.js';
 import type { DiskLayout, Filesystem, Plan, Stage, Step } from './types.js';
 
 /** ostree copies the commit's /var into an empty stateroot /var since 2024.3. */
@@ -213,7 +213,7 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
       ...deployment.kargs.map((k) => `--karg-append=${k}`),
       deployment.ostreeRef,
     ),
-    { kind: 'deployment-file', sysroot: PATHS.target, stateroot, path: 'etc/fstab', content: fstab(disk), mode: 0o644 },
+    etcFile(stateroot, 'fstab', fstab(disk)),
   ];
   if (deployment.varSeed === 'builder') {
     steps.push({

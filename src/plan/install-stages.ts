@@ -6,7 +6,7 @@ import { type DeploymentInput, commitStages, deployStage, fstab, mountRoot, sysr
 import { type Installer, bootcInstallStep, bootupdInstallStep } from './installer.js';
 import type { UpdateSource } from './ostree-ref.js';
 import { partition, rootFilesystem } from './partitions.js';
-import { PATHS, device, repo } from './paths.js';
+import { PATHS, device, etcFile, repo } from './paths.js';
 import type { Plan, Stage, Step } from './types.js';
 
 export interface InstallInput extends DeploymentInput {
@@ -83,10 +83,10 @@ function bootcStage(input: InstallInput, installer: Extract<Installer, { kind: '
   ];
   if (installer.backend === 'ostree') {
     // bootc wrote /boot's line (read-only, as bootc wants it); the other mounts are added
-    const etc = (path: string, content: string, append = false): Step => ({
-      kind: 'deployment-file', sysroot: PATHS.target, stateroot: deployment.stateroot, path: `etc/${path}`, content, mode: 0o644, ...(append ? { append } : {}),
-    });
-    steps.push(etc('fstab', fstab(disk, ['/boot']), true), ...readOnlyBootUnits(facts).map((unit) => etc(`systemd/system/${unit}.d/50-deb-bootc-image-builder-readonly-boot.conf`, READONLY_BOOT_DROPIN)));
+    steps.push(
+      etcFile(deployment.stateroot, 'fstab', fstab(disk, ['/boot']), { append: true }),
+      ...readOnlyBootUnits(facts).map((unit) => etcFile(deployment.stateroot, `systemd/system/${unit}.d/50-deb-bootc-image-builder-readonly-boot.conf`, READONLY_BOOT_DROPIN)),
+    );
   }
   return { title: `Install ${facts.ref} with the image's bootc`, lanes: [steps] };
 }

@@ -2,6 +2,7 @@
 // at the same path into the image buildroot, so builder and image commands share one
 // vocabulary); big files live in a work directory inside the output directory, so the raw
 // disk becomes an artifact by rename, never by copy.
+import type { Step } from './types.js';
 
 export const RUN = '/run/deb-bootc-image-builder';
 
@@ -26,6 +27,12 @@ export const PATHS = {
 } as const;
 
 export const device = (role: string) => `${PATHS.dev}/${role}`;
+
+/** A file of the new deployment's /etc (path relative to it), written (or appended to) inside it. */
+export function etcFile(stateroot: string, path: string, content: string, options: { mode?: number; append?: boolean } = {}): Step {
+  const { mode = 0o644, append } = options;
+  return { kind: 'deployment-file', sysroot: PATHS.target, stateroot, path: `etc/${path}`, content, mode, ...(append ? { append } : {}) };
+}
 export const repo = `${PATHS.target}/ostree/repo`;
 
 /** Work directory for the disk and conversions, inside the output directory. */
