@@ -1,5 +1,6 @@
 // Three suites: unit (pure code, parallel), integration (real tools on temp files, as root)
-// and e2e (the builder container, QEMU boots; one file at a time, long timeouts).
+// and e2e (the builder container, QEMU boots; one file at a time, long timeouts); and
+// e2e-full, boots repeated for `just test-full` only.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -18,6 +19,18 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
+          globalSetup: ['test/e2e/global-setup.ts'],
+        },
+      },
+      // `just test-full` only: boots that repeat what e2e already boots once
+      {
+        extends: true,
+        test: {
+          name: 'e2e-full',
+          include: ['test/e2e-full/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 1_800_000,
           hookTimeout: 1_800_000,

@@ -1,13 +1,13 @@
 // The quick start, as a test: the example image becomes a qcow2 through the builder
-// container run exactly as users run it, and the disk boots to multi-user under SeaBIOS
-// and OVMF with the deployment in place.
+// container run exactly as users run it. (Its qcow2 disks boot under SeaBIOS and OVMF in
+// test/e2e/update.test.ts, which checks the deployment running; test-full boots this very
+// disk too, test/e2e-full/repeats.test.ts.)
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { bootCheck, type Firmware } from '../support/boot.js';
 import { EXAMPLE, STORAGE, runBuilder } from '../support/images.js';
 import { loopDevicesFor, mountsMentioning } from '../support/system.js';
 
@@ -53,19 +53,6 @@ describe('example image -> qcow2 with the builder container', () => {
 
   it("leaves the host's container storage as it was", async () => {
     expect(await storageFingerprint()).toBe(storageBefore);
-  });
-
-  it.each(['bios', 'uefi'] as Firmware[])('boots with %s firmware to multi-user, running the ostree deployment', async (firmware) => {
-    const plan = JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan;
-    const rootUuid = plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid;
-    const boot = await bootCheck(`${out}/qcow2/disk.qcow2`, { firmware, format: 'qcow2', log: `${out}/serial-${firmware}.log` });
-    console.log(`${firmware}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}\n${boot.ostreeStatus}`);
-    expect(boot.reachedMultiUser).toBe(true);
-    expect(boot.state).toBe('running');
-    expect(boot.failedUnits).toEqual([]);
-    expect(boot.cmdline).toContain(`root=UUID=${rootUuid}`);
-    expect(boot.cmdline).toMatch(/ostree=\/ostree\/boot\.\d\/default\/[0-9a-f]{64}\/0/);
-    expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
   });
 });
 

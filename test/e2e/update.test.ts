@@ -5,11 +5,13 @@
 // off: ostree-finalize-staged writes the deployment and the GRUB menu at shutdown. The next
 // boot must run version 2 with version 1 as the rollback.
 //
-// Two images: the trixie example (GRUB 2.12, composefs off), and one shaped like the public
-// Debian bootc images, built from sid (GRUB 2.14, composefs on, /var emptied, a read-only
-// sysroot, kargs.d and an install config asking for xfs), whose disk carries every
-// customization a bootc system takes: the first boot checks each inside the running system,
-// the second that they survived the update. BIOS and UEFI (shim and the signed GRUB) each.
+// Two images, each disk carrying a config: the trixie example (GRUB 2.12, composefs off) with
+// every customization the builder supports (everything.toml), and an image shaped like the
+// public Debian bootc images, built from sid (GRUB 2.14, composefs on, /var emptied, a
+// read-only sysroot, kargs.d and an install config asking for xfs) with every customization
+// a bootc system takes (shaped.toml). The first boot checks each customization inside the
+// running system, the second that they survived the update; secrets never reach the build's
+// log or manifest. BIOS and UEFI (shim and the signed GRUB) each.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { imageRef } from '../../src/plan/ostree-ref.js';
 import type { Plan } from '../../src/plan/types.js';
 import { type BootResult, bootCheck, type Firmware } from '../support/boot.js';
 import { EXAMPLE, REPO, SHAPED, buildImageFrom, buildShapedImage, runBuilder } from '../support/images.js';
+import { CONFIG_SECRETS, CUSTOM_PROBES, checkEverything } from '../support/custom-probes.js';
 import { SHAPED_PROBES, checkShapedSystem } from '../support/shaped-probes.js';
 
 interface Variant {
@@ -31,14 +34,26 @@ interface Variant {
   firmwares: Firmware[];
   prepare?: () => Promise<void>;
   /** the build config of version 1, mounted at /config.toml */
-  config?: string;
+  config: string;
   /** asked of the first boot, and checked by checkFirst */
-  probes?: Record<string, string>;
-  checkFirst?: (boot: BootResult) => void;
+  probes: Record<string, string>;
+  checkFirst: (boot: BootResult) => void;
+  /** hostname and a user of the config, still there after the update */
+  kept: string;
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'trixie example', image: EXAMPLE, v2Image: `${EXAMPLE}:update-v2`, grub: /^2\.12-/, firmwares: ['bios', 'uefi'] },
+  {
+    name: 'trixie example',
+    image: EXAMPLE,
+    v2Image: `${EXAMPLE}:update-v2`,
+    grub: /^2\.12-/,
+    firmwares: ['bios', 'uefi'],
+    config: `${REPO}test/fixtures/configs/everything.toml`,
+    probes: CUSTOM_PROBES,
+    checkFirst: checkEverything,
+    kept: 'dbib-custom alice',
+  },
   {
     name: 'image shaped like the public ones (sid, composefs)',
     image: SHAPED,
@@ -49,6 +64,7 @@ const VARIANTS: Variant[] = [
     config: `${REPO}test/fixtures/configs/shaped.toml`,
     probes: SHAPED_PROBES,
     checkFirst: checkShapedSystem,
+    kept: 'dbib-shaped alice',
   },
 ];
 
@@ -59,6 +75,7 @@ describe.each(VARIANTS)('staged update ($name): version 2 staged in the running 
   let v1Disk: string;
   let v2Disk: string;
   let v2Root: { number: number; type: string };
+  let built: { plan: Plan; manifest: string; log: string };
   /** what the first boot's shutdown said about finalizing the staged deployment */
   const finalizing = (log: string) =>
     readFileSync(log, 'latin1').split(/[\r\n]+/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).filter((l) => /(Stopped|Failed).*OSTree Finalize Staged Deployment\.$/.test(l));
@@ -68,14 +85,15 @@ describe.each(VARIANTS)('staged update ($name): version 2 staged in the running 
     work = await mkdtemp(`${tmpdir()}/dbib-update-`);
     await buildImageFrom(v2Image, `FROM ${variant.image}\nRUN echo v2 > /usr/share/dbib-update-version\nLABEL org.opencontainers.image.version=2\n`);
     const [v1Out, v2Out] = [await mkdtemp(`${work}/v1-`), await mkdtemp(`${work}/v2-`)];
-    const config = variant.config ? ['-v', `${variant.config}:/config.toml:ro`] : [];
     const builds = await Promise.all([
-      runBuilder(['--type', 'qcow2', variant.image], { output: v1Out, podmanArgs: config }),
+      runBuilder(['--log-level', 'debug', '--type', 'qcow2', variant.image], { output: v1Out, podmanArgs: ['-v', `${variant.config}:/config.toml:ro`] }),
       // version 2 under the name version 1 updates from, as a registry would serve it
       runBuilder(['--type', 'raw', '--target-imgref', variant.image, v2Image], { output: v2Out }),
     ]);
     for (const r of builds) if (r.exitCode !== 0) throw new Error(`build failed: ${r.stderr.split('\n').slice(-5).join('\n')}`);
     v1Disk = `${v1Out}/qcow2/disk.qcow2`;
+    const manifest = await readFile(`${v1Out}/manifest-qcow2.json`, 'utf8');
+    built = { plan: JSON.parse(manifest) as Plan, manifest, log: builds[0]?.stderr ?? "" };
     v2Disk = `${v2Out}/image/disk.raw`;
     const plan = JSON.parse(await readFile(`${v2Out}/manifest-raw.json`, 'utf8')) as Plan;
     const root = plan.disk.partitions.find((p) => p.role === 'root');
@@ -109,7 +127,12 @@ echo "before=$before after=$(ostree rev-parse ${ref}) staged=$(ostree admin stat
     console.log(`${variant.name} ${firmware} first boot: ${first.seconds.toFixed(1)} s, state=${first.state}, GRUB ${first.probes.grub}, ${first.probes.update}\n${JSON.stringify(first.probes, null, 1)}\n${first.ostreeStatus}`);
     expect(first.state).toBe('running');
     expect(first.failedUnits).toEqual([]);
-    variant.checkFirst?.(first);
+    expect(first.probes.grub).toMatch(variant.grub);
+    // the deployment booted, with the planned root and ostree's own karg
+    expect(first.cmdline).toContain(`root=UUID=${built.plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid}`);
+    expect(first.cmdline).toMatch(/ostree=\/ostree\/boot\.\d\/default\/[0-9a-f]{64}\/0/);
+    expect(first.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
+    variant.checkFirst(first);
     const m = /before=(\w{64}) after=(\w{64}) staged=1$/.exec(first.probes.update ?? '');
     expect(m, first.probes.update).not.toBeNull();
     const [, v1, v2] = m as RegExpExecArray;
@@ -138,6 +161,14 @@ echo "before=$before after=$(ostree rev-parse ${ref}) staged=$(ostree admin stat
     // the menu was written at shutdown by the generator the system keeps, from the new entries
     expect(second.probes.menuWriter).toMatch(/^# Written by \/etc\/deb-bootc-image-builder\/grub-menu from \/boot\/loader\.[01]\/entries$/);
     expect(second.probes.menu?.split(' (ostree:')).toHaveLength(3);
-    if (variant.config) expect(second.probes.kept).toBe('dbib-shaped alice');
+    expect(second.probes.kept).toBe(variant.kept);
+  });
+
+  it("keeps the config's passwords, keys and file contents out of the build's log and manifest", () => {
+    for (const secret of CONFIG_SECRETS) {
+      expect(built.log).not.toContain(secret);
+      expect(built.manifest).not.toContain(secret);
+    }
+    expect(built.manifest).toContain('@secret:user.alice.password@');
   });
 });
