@@ -50,7 +50,8 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const custom = request.customizations ?? NO_CUSTOMIZATIONS;
   const rootfs = chooseRootfs(request.rootfs, facts, custom.root);
   checkRootModule(rootfs, facts, kernel);
-  const installer = chooseInstaller(facts, request.installer ?? 'auto');
+  const installerChoice = request.installer ?? 'auto';
+  const installer = chooseInstaller(facts, installerChoice);
   validateForInstaller(facts, kernel, installer);
   const bootloader = planBootloader(facts);
   const grubFromImage = installsGrubFromImage(installer);
@@ -88,7 +89,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const varPartitions = varPartitionsStage(disk, stateroot);
   checkComposefsRequest(installer, customize.stage !== undefined || varPartitions !== undefined);
   const warnings = [
-    ...installerWarnings(facts, installer), ...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts),
+    ...installerWarnings(facts, installerChoice, installer), ...updateWarnings, ...customize.warnings, ...autoSizeWarnings(request, facts), ...layoutWarnings(facts),
   ];
   const deployment: Plan['deployment'] = {
     stateroot,

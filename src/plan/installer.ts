@@ -87,8 +87,8 @@ function bootcNeedsText(subject: string, missing: string[]): string {
 }
 
 /** A warning for images whose bootc is passed over: their authors expect it to install them. */
-export function installerWarnings(facts: ImageFacts, installer: Installer): string[] {
-  if (installer.kind !== 'native' || !facts.tools.bootc || installer.reason.startsWith('asked for')) return [];
+export function installerWarnings(facts: ImageFacts, choice: InstallerChoice, installer: Installer): string[] {
+  if (choice !== 'auto' || installer.kind !== 'native' || !facts.tools.bootc) return [];
   const missing = missingForBootc(facts);
   return [`${installer.reason}: installing it with this builder's own ostree deployment instead; add ${missing.join(' and ')} to the image for bootc to install it`];
 }
