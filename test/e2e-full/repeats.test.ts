@@ -1,27 +1,38 @@
-// What `npm test` boots once, booted again by `just test-full`: the plain example disk of the
-// quick start under SeaBIOS and OVMF (npm test boots the same image, type and firmwares with a
-// config, in test/e2e/update.test.ts), and an xfs root from --rootfs (npm test boots one from
-// an image's install config). Kept out of npm test to keep it inside CI's time budget.
+// What `npm test` boots once, booted again by `just test-full` (kept out of npm test for CI's
+// time budget): the plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by
+// --size auto (npm test boots qcow2 disks of the same image in both firmwares, with a
+// config), an xfs root from --rootfs (npm test boots xfs roots from an install config),
+// bootc-image-builder's README config examples (npm test builds them and checks the plan),
+// and the trixie example's staged update under UEFI (npm test: under BIOS; the shaped
+// image's under both).
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { bootCheck, type Firmware } from '../support/boot.js';
-import { EXAMPLE, runBuilder } from '../support/images.js';
+import { EXAMPLE, REPO, runBuilder } from '../support/images.js';
 import { buildAndBoot } from '../support/rootfs.js';
+import { UPDATE_VARIANTS, stagedUpdateTests } from '../support/staged-update.js';
 
-describe('the quick start disk', () => {
-  it.each(['bios', 'uefi'] as Firmware[])('boots with %s firmware to multi-user, running the ostree deployment', async (firmware) => {
-    const out = await mkdtemp(`${tmpdir()}/dbib-full-example-`);
-    const build = await runBuilder(['--type', 'qcow2', EXAMPLE], { output: out });
-    expect(build.exitCode).toBe(0);
-    const plan = JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan;
-    const rootUuid = plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid;
+async function buildQcow2(args: string[], podmanArgs: string[] = []) {
+  const out = await mkdtemp(`${tmpdir()}/dbib-full-`);
+  const build = await runBuilder([...args, '--type', 'qcow2', EXAMPLE], { output: out, podmanArgs });
+  expect(build.exitCode).toBe(0);
+  return { out, plan: JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan };
+}
+
+describe('the quick start disk, and one sized by --size auto', () => {
+  it.each([
+    ['bios', []],
+    ['uefi', []],
+    ['uefi', ['--size', 'auto']],
+  ] as [Firmware, string[]][])('boots with %s firmware %j to multi-user, running the ostree deployment', async (firmware, args) => {
+    const { out, plan } = await buildQcow2(args);
     const boot = await bootCheck(`${out}/qcow2/disk.qcow2`, { firmware, format: 'qcow2', log: `${out}/serial-${firmware}.log` });
-    console.log(`${firmware}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}\n${boot.ostreeStatus}`);
+    console.log(`${firmware} ${args.join(' ')}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}\n${boot.ostreeStatus}`);
     expect(boot.state).toBe('running');
     expect(boot.failedUnits).toEqual([]);
-    expect(boot.cmdline).toContain(`root=UUID=${rootUuid}`);
+    expect(boot.cmdline).toContain(`root=UUID=${plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid}`);
     expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
   });
 });
@@ -34,4 +45,29 @@ describe('root filesystems', () => {
     expect(boot.probes.sysroot).toBe('xfs /');
     expect(boot.probes.boot).toBe('ext4');
   });
+});
+
+describe("bootc-image-builder's README examples, booted", () => {
+  it('alice in sudo with her password and key, /var/data mounted', async () => {
+    const { out } = await buildQcow2([], ['-v', `${REPO}test/fixtures/configs/bib-readme.toml:/config.toml:ro`]);
+    const boot = await bootCheck(`${out}/qcow2/disk.qcow2`, {
+      firmware: 'uefi',
+      format: 'qcow2',
+      log: `${out}/serial.log`,
+      probes: {
+        alice: 'id -nG alice',
+        password: `h=$(awk -F: '$1=="alice"{print $2}' /etc/shadow); perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "verifies" : "differs"' bob "$h"`,
+        key: 'cat ~alice/.ssh/authorized_keys',
+        data: 'findmnt -no TARGET /var/data',
+      },
+    });
+    expect(boot.state).toBe('running');
+    expect(boot.probes).toMatchObject({ alice: 'alice sudo', password: 'verifies', key: 'ssh-rsa AAA ... user@email.com', data: '/var/data' });
+  });
+});
+
+const trixie = UPDATE_VARIANTS.find((v) => v.image === EXAMPLE);
+if (!trixie) throw new Error('no trixie variant in UPDATE_VARIANTS');
+describe.each([{ ...trixie, firmwares: ['uefi'] as Firmware[] }])('staged update ($name) under UEFI', (variant) => {
+  stagedUpdateTests(variant);
 });

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { EXAMPLE, STORAGE, runBuilder } from '../support/images.js';
+import { withRootFilesystem } from '../support/disk-files.js';
 import { loopDevicesFor, mountsMentioning } from '../support/system.js';
 
 let out: string;
@@ -76,11 +77,7 @@ describe('example image -> raw', () => {
 
   it("stores the image as bootc's ostree-ext does: a commit per layer, the image commit with manifest and config", async () => {
     const { raw, plan } = rawDisk as { raw: string; plan: Plan };
-    const root = plan.disk.partitions.find((p) => p.role === 'root') as Plan['disk']['partitions'][number];
-    const loop = (await execa('losetup', ['--find', '--show', '--read-only', '--offset', String(root.startBytes), '--sizelimit', String(root.sizeBytes), raw])).stdout;
-    const mnt = await mkdtemp(`${tmpdir()}/dbib-e2e-root-`);
-    try {
-      await execa('mount', ['-o', 'ro', loop, mnt]);
+    await withRootFilesystem(raw, plan, async (mnt) => {
       const ostree = async (...args: string[]) =>
         (await execa('podman', ['run', '--rm', '--network', 'none', '-v', `${mnt}:/sysroot:ro`, EXAMPLE, 'ostree', '--repo=/sysroot/ostree/repo', ...args])).stdout;
       const refs = (await ostree('refs')).split('\n').sort();
@@ -88,7 +85,11 @@ describe('example image -> raw', () => {
       const digest = await ostree('show', '--print-metadata-key=ostree.manifest-digest', image);
       // GVariant text: a string in single quotes (backslash escapes), or in double quotes when it holds a '
       const text = (value: string): string => (value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : JSON.parse(value));
-      const manifest = JSON.parse(text(await ostree('show', '--print-metadata-key=ostree.manifest', image)));
+      const manifestText = text(await ostree('show', '--print-metadata-key=ostree.manifest', image));
+      const manifest = JSON.parse(manifestText);
+      // in ostree-ext's form: OCI, canonical JSON (keys sorted, no whitespace)
+      expect(manifestText.startsWith('{"config":{"digest":"sha256:')).toBe(true);
+      expect(manifestText).not.toMatch(/\n| "/);
       const config = JSON.parse(text(await ostree('show', '--print-metadata-key=ostree.container.image-config', image)));
       console.log(`ostree refs:\n${refs.join('\n')}\nostree.manifest-digest: ${digest}\nlayers: ${manifest.layers.length}, config labels: ${JSON.stringify(config.config.Labels)}`);
       expect(refs).toContain(image);
@@ -100,9 +101,6 @@ describe('example image -> raw', () => {
       const deployed = (await ostree('rev-parse', image)).trim();
       expect(plan.deployment.ostreeRef).toBe(image);
       expect((await readdir(`${mnt}/ostree/deploy/default/deploy`)).some((d) => d.startsWith(`${deployed}.`))).toBe(true);
-    } finally {
-      await execa('umount', [mnt], { reject: false });
-      await execa('losetup', ['-d', loop], { reject: false });
-    }
+    });
   });
 });
