@@ -50,7 +50,7 @@ test: typecheck
     rm -rf {{testtmp}}
 
 # everything `test` runs, and the boots it leaves out to stay inside CI's time budget because
-# they repeat what it boots once (test/e2e-full): about 20 minutes more
+# they repeat what it boots once (test/e2e-full): about 25 minutes more
 test-full: typecheck
     rm -rf {{testtmp}} && mkdir -p {{testtmp}}
     TMPDIR={{testtmp}} vitest run --config test/vitest.config.ts

@@ -1,5 +1,5 @@
 // What `npm test` boots once, booted again by `just test-full` (kept out of npm test for CI's
-// time budget): the plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by
+// time budget): vmdk and vdi disks (npm test compares them with the raw disk it boots), the plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by
 // --size auto (npm test boots qcow2 disks of the same image in both firmwares, with a
 // config), an xfs root from --rootfs (npm test boots xfs roots from an install config),
 // bootc-image-builder's README config examples (npm test builds them and checks the plan),
@@ -34,6 +34,21 @@ describe('the quick start disk, and one sized by --size auto', () => {
     expect(boot.failedUnits).toEqual([]);
     expect(boot.cmdline).toContain(`root=UUID=${plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid}`);
     expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
+  });
+});
+
+describe('vmdk and vdi of one build, booted (npm test boots raw and vhd of its eight-type build, and compares these with the raw disk)', () => {
+  it.each([
+    ['vmdk/disk.vmdk', 'vmdk', 'uefi'],
+    ['vdi/disk.vdi', 'vdi', 'bios'],
+  ] as [string, 'vmdk' | 'vdi', Firmware][])('%s (%s) under %s firmware', async (path, format, firmware) => {
+    const out = await mkdtemp(`${tmpdir()}/dbib-full-formats-`);
+    const build = await runBuilder(['--type', format, EXAMPLE], { output: out });
+    expect(build.exitCode).toBe(0);
+    const boot = await bootCheck(`${out}/${path}`, { firmware, format, log: `${out}/serial.log` });
+    console.log(`${path}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}`);
+    expect(boot.state).toBe('running');
+    expect(boot.failedUnits).toEqual([]);
   });
 });
 

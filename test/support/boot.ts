@@ -29,6 +29,8 @@ export interface BootResult {
   log: string;
   /** QEMU was stopped at the time limit, before the check finished */
   timedOut: boolean;
+  /** the guest kernel panicked (QEMU was stopped at once) */
+  panicked: boolean;
 }
 
 export interface BootOptions {
@@ -112,18 +114,27 @@ export async function bootCheck(disk: string, options: BootOptions): Promise<Boo
   const result = await tcgBoot(disk, options);
   // A guest that hangs before the check says where in the serial log's last lines. A
   // throw-away boot is tried once more (the hang is reported either way); a persistent
-  // one is not, since the first attempt may have changed the disk.
-  if (!result.timedOut || options.persistent) return result;
-  console.log(`boot of ${disk} (${options.firmware}) hung: no check after ${result.seconds.toFixed(0)} s; trying once more`);
+  // one is not, since the first attempt may have changed the disk. A guest kernel that
+  // panics before it leaves the initramfs (seen with sid's kernel 7.2 under TCG with two
+  // vCPUs: an int3 oops while a second CPU comes up) has written nothing: tried once more
+  // too, persistent or not, and said so.
+  const earlyPanic = result.panicked && !readLog(options.log).includes(ROOT_SWITCHED);
+  if (!(result.timedOut && !options.persistent) && !earlyPanic) return result;
+  const what = result.panicked ? 'the guest kernel panicked before switching root' : `hung: no check after ${result.seconds.toFixed(0)} s`;
+  console.log(`boot of ${disk} (${options.firmware}) ${what}; trying once more`);
   return tcgBoot(disk, options);
 }
+
+/** The initramfs hands over to the real root (nothing is written on the disk before). */
+const ROOT_SWITCHED = 'Switching root';
+const PANIC = 'Kernel panic - not syncing';
 
 async function tcgBoot(disk: string, options: BootOptions): Promise<BootResult> {
   const result = await bootOnce(disk, options, 'tcg');
   if (!result) throw new Error(`QEMU (tcg) failed to run ${disk}; see ${options.log}`);
-  if (result.timedOut) {
+  if (result.timedOut || result.panicked) {
     const tail = readLog(options.log).trimEnd().split('\n').slice(-40).join('\n');
-    console.log(`boot of ${disk} (${options.firmware}) timed out after ${result.seconds.toFixed(0)} s; last lines of ${options.log}:\n${tail}`);
+    console.log(`boot of ${disk} (${options.firmware}) ${result.panicked ? 'panicked' : 'timed out'} after ${result.seconds.toFixed(0)} s; last lines of ${options.log}:\n${tail}`);
   }
   return result;
 }
@@ -154,8 +165,15 @@ async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'
       qemu.kill('SIGKILL');
     }
   });
+  let panicked = false;
   const watch = setInterval(() => {
-    if (!options.cleanShutdown && readLog(options.log).includes(END)) qemu.kill('SIGTERM');
+    const text = readLog(options.log);
+    if (!options.cleanShutdown && text.includes(END)) qemu.kill('SIGTERM');
+    // a panicked guest never reaches the check: stop it now instead of at the time limit
+    if (text.includes(PANIC) && !text.includes(END)) {
+      panicked = true;
+      qemu.kill('SIGKILL');
+    }
   }, 1000);
   const exit = await qemu;
   clearInterval(watch);
@@ -164,7 +182,7 @@ async function bootOnce(disk: string, options: BootOptions, accel: 'kvm' | 'tcg'
   const log = readLog(options.log);
   if (accel === 'kvm' && (broken || (exit.exitCode !== 0 && !log.includes(BEGIN)))) return undefined;
   const timedOut = exit.timedOut && !log.includes(END);
-  return { firmware: options.firmware, accel, seconds, log: options.log, timedOut, ...parseCheck(log) };
+  return { firmware: options.firmware, accel, seconds, log: options.log, timedOut, panicked, ...parseCheck(log) };
 }
 
 /** The serial log as text: carriage returns and terminal escape sequences removed. */
