@@ -1,10 +1,10 @@
 // What `npm test` boots once, booted again by `just test-full` (kept out of npm test for CI's
-// time budget): vmdk and vdi disks (npm test compares them with the raw disk it boots), the plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by
-// --size auto (npm test boots qcow2 disks of the same image in both firmwares, with a
-// config), an xfs root from --rootfs (npm test boots xfs roots from an install config),
-// bootc-image-builder's README config examples (npm test builds them and checks the plan),
-// and the trixie example's staged update under UEFI (npm test: under BIOS; the shaped
-// image's under both).
+// time budget): vmdk and vdi disks (npm test compares them with the raw disk it boots), the
+// plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by --size auto (npm test
+// boots qcow2 disks of the same image in both firmwares, with a config), an xfs root from
+// --rootfs (npm test boots xfs roots from an install config), bootc-image-builder's README
+// config examples (npm test builds them and checks the plan), and the trixie example's staged
+// update under UEFI (npm test: under BIOS; the shaped image's under both).
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -14,12 +14,17 @@ import { EXAMPLE, REPO, runBuilder } from '../support/images.js';
 import { buildAndBoot } from '../support/rootfs.js';
 import { UPDATE_VARIANTS, stagedUpdateTests } from '../support/staged-update.js';
 
-async function buildQcow2(args: string[], podmanArgs: string[] = []) {
+/** The example built into a fresh output directory; `types` as --type takes them. */
+async function buildExample(types: string, args: string[] = [], podmanArgs: string[] = []) {
   const out = await mkdtemp(`${tmpdir()}/dbib-full-`);
-  const build = await runBuilder([...args, '--type', 'qcow2', EXAMPLE], { output: out, podmanArgs });
+  const build = await runBuilder([...args, '--type', types, EXAMPLE], { output: out, podmanArgs });
   expect(build.exitCode).toBe(0);
-  return { out, plan: JSON.parse(await readFile(`${out}/manifest-qcow2.json`, 'utf8')) as Plan };
+  return { out, plan: JSON.parse(await readFile(`${out}/manifest-${types.replaceAll(',', '-')}.json`, 'utf8')) as Plan };
 }
+
+const buildQcow2 = (args: string[], podmanArgs: string[] = []) => buildExample('qcow2', args, podmanArgs);
+/** one build for both formats, made by the first test that needs it */
+let vmdkAndVdi: ReturnType<typeof buildExample> | undefined;
 
 describe('the quick start disk, and one sized by --size auto', () => {
   it.each([
@@ -42,10 +47,9 @@ describe('vmdk and vdi of one build, booted (npm test boots raw and vhd of its e
     ['vmdk/disk.vmdk', 'vmdk', 'uefi'],
     ['vdi/disk.vdi', 'vdi', 'bios'],
   ] as [string, 'vmdk' | 'vdi', Firmware][])('%s (%s) under %s firmware', async (path, format, firmware) => {
-    const out = await mkdtemp(`${tmpdir()}/dbib-full-formats-`);
-    const build = await runBuilder(['--type', format, EXAMPLE], { output: out });
-    expect(build.exitCode).toBe(0);
-    const boot = await bootCheck(`${out}/${path}`, { firmware, format, log: `${out}/serial.log` });
+    vmdkAndVdi ??= buildExample('vmdk,vdi');
+    const { out } = await vmdkAndVdi;
+    const boot = await bootCheck(`${out}/${path}`, { firmware, format, log: `${out}/serial-${format}.log` });
     console.log(`${path}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}`);
     expect(boot.state).toBe('running');
     expect(boot.failedUnits).toEqual([]);
