@@ -8,15 +8,20 @@ import { configFromText, formatOf, type LoadedConfig } from './load.js';
 
 export function withBakedLayout(config: LoadedConfig, facts: ImageFacts, reporter: Reporter): Customizations {
   const baked = facts.system.bakedConfig;
-  const own = config.customizations;
-  if (!baked) return own;
-  const userHasLayout = own.partitions.length > 0 || Object.keys(own.sizes).length > 0 || own.root !== undefined || own.volumeGroup !== undefined;
-  if (userHasLayout) {
-    reporter.info(`the image's ${baked.path} is not used: the config sets the disk layout`);
-    return own;
+  if (baked) {
+    reporter.info(userHasLayout(config.customizations) ? `the image's ${baked.path} is not used: the config sets the disk layout` : `using the disk layout from the image's ${baked.path}`);
   }
-  const fromImage = configFromText(`${facts.ref}:${baked.path}`, baked.text, formatOf(baked.path)).customizations;
-  reporter.info(`using the disk layout from the image's ${baked.path}`);
+  return effectiveCustomizations(config.customizations, facts.ref, baked);
+}
+
+/** The customizations a build uses: the user's, with the baked layout where they have none. */
+export function effectiveCustomizations(own: Customizations, ref: string, baked?: { path: string; text: string }): Customizations {
+  if (!baked || userHasLayout(own)) return own;
+  const fromImage = configFromText(`${ref}:${baked.path}`, baked.text, formatOf(baked.path)).customizations;
   const { root, volumeGroup } = fromImage;
   return { ...own, sizes: fromImage.sizes, partitions: fromImage.partitions, ...(root ? { root } : {}), ...(volumeGroup ? { volumeGroup } : {}) };
+}
+
+function userHasLayout(own: Customizations): boolean {
+  return own.partitions.length > 0 || Object.keys(own.sizes).length > 0 || own.root !== undefined || own.volumeGroup !== undefined;
 }

@@ -10,22 +10,29 @@
 import { PATHS } from '../plan/paths.js';
 import type { Bind, Where } from '../plan/types.js';
 
+// Every mountpoint is checked to resolve to itself on the builder's view (no symlink of the
+// root's on the way), so nothing is ever mounted over a path outside the root.
 const SCRIPT = `set -e
 root=$1; run=$2; proc=$3; bootc=$4; shift 4
+at() {
+  if [ "$(realpath -m -- "$root$1")" != "$root$1" ]; then
+    echo "$1 is a symlink in the root or goes through one: refusing to mount there" >&2; exit 1
+  fi
+}
 # bootc compares /run/udev with its pid 1's (the builder's init, in the builder container,
 # whose /run has no udev) and bind-mounts it from there: it has to exist (mount.rs
 # ensure_mirrored_host_mount, is_same_as_host)
 if [ "$bootc" = 1 ] && [ ! -d /run/udev ]; then mkdir -p /run/udev; fi
-mount -t tmpfs -o mode=0755 tmpfs "$root/run"
-if [ -n "$run" ]; then mkdir -p "$root$run"; mount --rbind "$run" "$root$run"; fi
-if [ "$proc" = 1 ]; then mount -t proc proc "$root/proc"; fi
-mount --rbind /sys "$root/sys"
-mount --rbind /dev "$root/dev"
-mount -t tmpfs tmpfs "$root/tmp"
-if [ -n "$run" ] && [ -d "$root/var/tmp" ]; then mount -t tmpfs tmpfs "$root/var/tmp"; fi # the image is read-only
+at /run; mount -t tmpfs -o mode=0755 tmpfs "$root/run"
+if [ -n "$run" ]; then mkdir -p "$root$run"; at "$run"; mount --rbind "$run" "$root$run"; fi
+if [ "$proc" = 1 ]; then at /proc; mount -t proc proc "$root/proc"; fi
+at /sys; mount --rbind /sys "$root/sys"
+at /dev; mount --rbind /dev "$root/dev"
+at /tmp; mount -t tmpfs tmpfs "$root/tmp"
+if [ -n "$run" ] && [ -d "$root/var/tmp" ]; then at /var/tmp; mount -t tmpfs tmpfs "$root/var/tmp"; fi # the image is read-only
 while [ "$1" != -- ]; do
   case "$3" in /run/*|/tmp/*) mkdir -p "$root$3" ;; esac
-  mount "--$1" "$2" "$root$3"; shift 3
+  at "$3"; mount "--$1" "$2" "$root$3"; shift 3
 done
 shift
 exec chroot "$root" "$@"`;

@@ -62,10 +62,24 @@ export interface LayoutFacts {
   usrEtc: boolean;
   /** /var is a directory (ostree mounts the stateroot's /var on it; it may be empty) */
   varDir: boolean;
+  /** of the directories the builder mounts on or reads through (/etc, /var, /proc...), those
+   * that are not real directories in the image (a symlink there would lead outside it) */
+  notDirectories: string[];
   /** mode and owner of /usr, reproduced on the staged /usr that carries /etc */
   usr: DirMode;
   /** non-empty directories whose content never goes into the commit (committed empty) */
   transient: Record<string, DirMode>;
+}
+
+/** What a path in the image is (symlinks followed inside the image), and how it got there. */
+export interface PathFact {
+  kind: 'missing' | 'file' | 'directory' | 'other';
+  /** the first symlink on the way (the path itself or one of its parents) */
+  link?: { at: string; target: string };
+  /** with a link on the way: the path with its links resolved inside the image */
+  canonical?: string;
+  /** the directory it would be in does not exist (or is not a directory) */
+  parentMissing?: boolean;
 }
 
 export interface Account {
@@ -95,6 +109,8 @@ export interface SystemFacts {
   keyboardDefaults?: string;
   /** answers to the existence questions the config asked (paths inside the image) */
   probes: Record<string, boolean>;
+  /** answers to the shape questions the config asked: symlinks on the way, what is there */
+  paths: Record<string, PathFact>;
   /** /usr/lib/bootc-image-builder/config.{toml,json} */
   bakedConfig?: { path: string; text: string };
 }
@@ -135,6 +151,9 @@ export interface ImageFacts {
   osRelease: Record<string, string>;
   kernels: KernelFacts[];
   tools: ToolFacts;
+  /** shim, signed GRUB and MokManager: their real paths in the image, every link resolved
+   * inside it (what is copied onto the ESP from outside the image) */
+  bootFiles: Partial<Record<'shim' | 'grubEfiSigned' | 'shimMokManager', string>>;
   layout: LayoutFacts;
   /** versions of the packages that matter, from the image's dpkg database (none when the
    * image ships an empty /var, as bootc asks: the database lives in /var/lib/dpkg) */

@@ -5,7 +5,7 @@ import type { DirMode, ImageFacts, KernelFacts, LayoutFacts, OstreeExtSource, To
 import type { StoredImage } from './storage.js';
 import { readInitramfs } from './initramfs.js';
 import { LayeredTree } from './layered-tree.js';
-import { readSystem } from './system.js';
+import { type Questions, readSystem } from './system.js';
 import {
   type InstallConfig,
   embeddedVersion,
@@ -26,18 +26,27 @@ export const TRANSIENT_DIRS = ['boot', 'dev', 'proc', 'run', 'sys', 'sysroot', '
 
 const PACKAGES_OF_INTEREST = /^(ostree|cloud-init|cloud-guest-utils|libostree-1-1|grub-common|grub2-common|grub-pc-bin|grub-efi-amd64-bin|grub-efi-amd64-signed|shim-signed|systemd|dracut|bootc|bootupd|deb-bootupd|linux-image-.*)$/;
 
-/** @param probes paths whose existence the config's checks need to know */
-export async function inspectImage(source: ImageSource, { stored, storage }: Acquired, probes: readonly string[] = []): Promise<ImageFacts> {
+/** Directories the builder mounts on, binds or copies through, on the host's view of the
+ * image tree: a symlink in their place would lead there outside the image. */
+export const REAL_DIRECTORIES = ['/dev', '/etc', '/proc', '/run', '/sys', '/sysroot', '/tmp', '/usr', '/var'];
+
+/** Boot files copied onto the ESP from the host's view of the image (mcopy). */
+const BOOT_FILES = ['shim', 'grubEfiSigned', 'shimMokManager'] as const;
+
+/** @param questions what the config's checks need to know about paths in the image
+ * @param signal stops the initramfs decompressor (an interrupt) */
+export async function inspectImage(source: ImageSource, { stored, storage }: Acquired, questions: Questions = { probes: [] }, signal?: AbortSignal): Promise<ImageFacts> {
   const tree = new LayeredTree(stored.layers);
-  const [osRelease, kernels, tools, layout, packages, install, prepareRoot, system] = await Promise.all([
+  const [osRelease, kernels, tools, layout, packages, install, prepareRoot, system, bootFiles] = await Promise.all([
     readOsRelease(tree),
-    readKernels(tree),
+    readKernels(tree, signal),
     readTools(tree),
     readLayout(tree),
     readPackages(tree),
     readInstallConfig(tree, stored.arch),
     readPrepareRoot(tree),
-    readSystem(tree, probes),
+    readSystem(tree, questions),
+    readBootFiles(tree),
   ]);
   const ostreeVersion = packages.ostree ?? packages['libostree-1-1'] ?? (await readOstreeVersion(tree));
   return {
@@ -55,6 +64,7 @@ export async function inspectImage(source: ImageSource, { stored, storage }: Acq
     osRelease,
     kernels,
     tools,
+    bootFiles,
     layout,
     packages,
     ...(ostreeVersion ? { ostreeVersion } : {}),
@@ -72,7 +82,7 @@ async function readOsRelease(tree: LayeredTree): Promise<Record<string, string>>
   return text ? parseOsRelease(text) : {};
 }
 
-async function readKernels(tree: LayeredTree): Promise<KernelFacts[]> {
+async function readKernels(tree: LayeredTree, signal?: AbortSignal): Promise<KernelFacts[]> {
   const versions = await tree.list('/usr/lib/modules');
   const kernels = await Promise.all(
     versions.map(async (version): Promise<KernelFacts> => {
@@ -83,7 +93,7 @@ async function readKernels(tree: LayeredTree): Promise<KernelFacts[]> {
         vmlinuz: await tree.exists(`${dir}/vmlinuz`),
         initramfs: initramfs !== undefined,
         ...(initramfs?.stats.isFile()
-          ? { initramfsContents: await readInitramfs(initramfs.real, (await tree.readText(`${dir}/modules.builtin`)) ?? '') }
+          ? { initramfsContents: await readInitramfs(initramfs.real, (await tree.readText(`${dir}/modules.builtin`)) ?? '', { signal, shown: `${dir}/initramfs.img` }) }
           : {}),
       };
     }),
@@ -98,6 +108,12 @@ async function readTools(tree: LayeredTree): Promise<ToolFacts> {
   return Object.fromEntries(entries) as unknown as ToolFacts;
 }
 
+/** Where each boot file really is in the image (Debian's shim path is an alternatives link). */
+async function readBootFiles(tree: LayeredTree): Promise<Partial<Record<(typeof BOOT_FILES)[number], string>>> {
+  const found = await Promise.all(BOOT_FILES.map(async (key) => [key, await tree.canonical(TOOL_PATHS[key])] as const));
+  return Object.fromEntries(found);
+}
+
 async function readLayout(tree: LayeredTree): Promise<LayoutFacts> {
   const transient: Record<string, DirMode> = {};
   for (const dir of TRANSIENT_DIRS) {
@@ -108,9 +124,15 @@ async function readLayout(tree: LayeredTree): Promise<LayoutFacts> {
     sysrootDir: await tree.isDirectory('/sysroot'),
     usrEtc: await tree.exists('/usr/etc'),
     varDir: (await tree.lookup('/var', { nofollow: true }))?.stats.isDirectory() ?? false,
+    notDirectories: await notDirectories(tree),
     usr: await dirMode(tree, '/usr'),
     transient,
   };
+}
+
+async function notDirectories(tree: LayeredTree): Promise<string[]> {
+  const kinds = await Promise.all(REAL_DIRECTORIES.map(async (d) => [d, (await tree.lookup(d, { nofollow: true }))?.stats] as const));
+  return kinds.filter(([, stats]) => stats !== undefined && !stats.isDirectory()).map(([d]) => d);
 }
 
 async function dirMode(tree: LayeredTree, path: string): Promise<DirMode> {

@@ -4,6 +4,7 @@
 // `manifest` work without mounting anything, hence without privileges.
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import type { PathFact } from './facts.js';
 
 /** One layer: its directory and the directories it marks opaque (overlayfs "replace"). */
 export interface Layer {
@@ -80,6 +81,37 @@ export class LayeredTree {
       }
     }
     return [...names].sort();
+  }
+
+  /**
+   * `path` with every symlink on the way resolved inside the image root: the in-image path
+   * a reader must use from outside (where the host would resolve an absolute link against
+   * its own root). What does not exist is joined on as written.
+   */
+  async canonical(path: string): Promise<string> {
+    let parts = split(path);
+    for (let hops = 0; hops <= MAX_SYMLINKS; hops++) {
+      const step = await this.walk(parts, false);
+      if (step && 'next' in step) parts = step.next;
+      else return `/${parts.join('/')}`;
+    }
+    return `/${parts.join('/')}`;
+  }
+
+  /** What `path` is, as written: the first symlink on the way, and what it leads to. */
+  async describe(path: string): Promise<PathFact> {
+    const parts = split(path);
+    let link: PathFact['link'];
+    for (let i = 1; i <= parts.length; i++) {
+      const at = `/${parts.slice(0, i).join('/')}`;
+      const entry = await this.lookup(at, { nofollow: true });
+      if (!entry) break;
+      if (entry.stats.isSymbolicLink()) link ??= { at, target: await readlink(entry.real) };
+    }
+    const final = await this.lookup(path);
+    const kind = !final ? 'missing' : final.stats.isDirectory() ? 'directory' : final.stats.isFile() ? 'file' : 'other';
+    const parentMissing = parts.length > 1 && !(await this.isDirectory(`/${parts.slice(0, -1).join('/')}`));
+    return { kind, ...(link ? { link, canonical: await this.canonical(path) } : {}), ...(parentMissing ? { parentMissing } : {}) };
   }
 
   /** Follows symlinks (inside the image root) until a final entry or nothing is found. */

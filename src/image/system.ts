@@ -7,7 +7,14 @@ import type { LayeredTree } from './layered-tree.js';
 
 const BAKED_CONFIGS = ['/usr/lib/bootc-image-builder/config.toml', '/usr/lib/bootc-image-builder/config.json'];
 
-export async function readSystem(tree: LayeredTree, probes: readonly string[]): Promise<SystemFacts> {
+/** What the config asks of the image: paths whose existence, and paths whose shape, its checks
+ * need (the latter may depend on a config baked into the image). */
+export interface Questions {
+  probes: readonly string[];
+  paths?: (baked?: { path: string; text: string }) => readonly string[];
+}
+
+export async function readSystem(tree: LayeredTree, { probes, paths }: Questions): Promise<SystemFacts> {
   const [passwd, group, shells, locales, xkbLayouts, baked, keyboardDefaults] = await Promise.all([
     tree.readText('/etc/passwd'),
     tree.readText('/etc/group'),
@@ -18,6 +25,7 @@ export async function readSystem(tree: LayeredTree, probes: readonly string[]): 
     tree.readText('/etc/default/keyboard'),
   ]);
   const answers = await Promise.all(probes.map(async (p) => [p, await tree.exists(p)] as const));
+  const shapes = await Promise.all((paths?.(baked) ?? []).map(async (p) => [p, await tree.describe(p)] as const));
   return {
     users: parseColonFile(passwd).map((f): Account => ({ name: f[0] ?? '', uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '', shell: f[6] ?? '' })),
     groups: parseColonFile(group).map((f): GroupEntry => ({ name: f[0] ?? '', gid: Number(f[2]) })),
@@ -26,6 +34,7 @@ export async function readSystem(tree: LayeredTree, probes: readonly string[]): 
     xkbLayouts,
     ...(keyboardDefaults === undefined ? {} : { keyboardDefaults }),
     probes: Object.fromEntries(answers),
+    paths: Object.fromEntries(shapes),
     ...(baked ? { bakedConfig: baked } : {}),
   };
 }

@@ -49,6 +49,13 @@ export function validateImage(facts: ImageFacts): KernelFacts {
   if (facts.layout.ostreeLink !== 'sysroot/ostree') {
     fail('ostree-layout', '/ostree must be a symlink to sysroot/ostree: add RUN rm -rf /ostree && ln -s sysroot/ostree /ostree');
   }
+  const notDirectory = facts.layout.notDirectories[0];
+  if (notDirectory) {
+    fail(
+      'ostree-layout',
+      `${notDirectory} is not a directory in the image (a symlink there would make the build read or mount outside the image): make it a real directory in the Containerfile`,
+    );
+  }
   if (!facts.layout.varDir) {
     fail('ostree-layout', 'no /var directory (ostree mounts the persistent /var there; it may be empty): add RUN mkdir -p /var');
   }

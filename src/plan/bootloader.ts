@@ -79,15 +79,18 @@ function espSteps({ facts, bootloader }: BootloaderInput, bootUuid: string): Ste
     { kind: 'exec', in: 'builder', argv: ['mmd', '-i', esp, '::/EFI', '::/EFI/BOOT', `::${EFI_VENDOR_DIR}`], env: mtools },
   ];
   if (bootloader.uefi === 'shim') {
+    // the files where they really are: the host would resolve the image's absolute links
+    // (Debian's shim path is an alternatives link into /etc) against its own root
     const src = (path: string) => `${PATHS.source}${path}`;
+    const { shim = SHIM, grubEfiSigned = SIGNED_GRUB, shimMokManager = MOK_MANAGER } = facts.bootFiles;
     steps.push(
-      copy(src(SHIM), '/EFI/BOOT/BOOTX64.EFI'),
-      copy(src(SIGNED_GRUB), '/EFI/BOOT/grubx64.efi'),
-      copy(src(SHIM), `${EFI_VENDOR_DIR}/shimx64.efi`),
-      copy(src(SIGNED_GRUB), `${EFI_VENDOR_DIR}/grubx64.efi`),
+      copy(src(shim), '/EFI/BOOT/BOOTX64.EFI'),
+      copy(src(grubEfiSigned), '/EFI/BOOT/grubx64.efi'),
+      copy(src(shim), `${EFI_VENDOR_DIR}/shimx64.efi`),
+      copy(src(grubEfiSigned), `${EFI_VENDOR_DIR}/grubx64.efi`),
     );
     if (facts.tools.shimMokManager) {
-      steps.push(copy(src(MOK_MANAGER), '/EFI/BOOT/mmx64.efi'), copy(src(MOK_MANAGER), `${EFI_VENDOR_DIR}/mmx64.efi`));
+      steps.push(copy(src(shimMokManager), '/EFI/BOOT/mmx64.efi'), copy(src(shimMokManager), `${EFI_VENDOR_DIR}/mmx64.efi`));
     }
   } else {
     const grubEfi = `${PATHS.files}/grubx64.efi`;

@@ -1,5 +1,6 @@
 // The planner: image facts + the user's request -> the complete build plan. Pure: no files,
 // no processes, so every decision is unit-testable and printable by `manifest`.
+import { checkConfigPaths } from './image-paths.js';
 import { type Customizations, NO_CUSTOMIZATIONS } from '../config/customizations.js';
 import { UserError } from '../errors.js';
 import { checkArchitecture } from '../image/acquire.js';
@@ -48,6 +49,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
   const kernel = validateImage(facts);
   checkArchitecture(facts.ref, facts.arch, request.hostArch ?? 'amd64');
   const custom = request.customizations ?? NO_CUSTOMIZATIONS;
+  checkConfigPaths(custom, facts);
   const rootfs = chooseRootfs(request.rootfs, facts, custom.root);
   checkRootModule(rootfs, facts, kernel);
   const installerChoice = request.installer ?? 'auto';

@@ -2,7 +2,7 @@
 // using the image's own ostree (what bootc install does, for images that lack bootc).
 import type { ImageFacts, OstreeExtSource } from '../image/facts.js';
 import { blobRef } from './ostree-ref.js';
-import { filesystems, partition, rootFilesystem } from './partitions.js';
+import { buildMountOptions, filesystems, partition, rootFilesystem } from './partitions.js';
 import { PATHS, device, etcFile, repo } from './paths.js';
 import type { DiskLayout, Filesystem, Plan, Stage, Step } from './types.js';
 
@@ -46,7 +46,7 @@ export function sysrootStage({ disk, deployment }: DeploymentInput): Stage {
  * mounted (the kernel gets rootflags=subvol=NAME). */
 export function mountRoot(fs: Filesystem, dev: string): Step[] {
   const rootSubvolume = fs.subvolumes?.find((v) => v.mountpoint === '/');
-  if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device(dev), target: PATHS.target }];
+  if (!fs.subvolumes || !rootSubvolume) return [{ kind: 'mount', source: device(dev), target: PATHS.target, ...buildMountOptions(fs) }];
   const top = `${PATHS.files}/btrfs-top`;
   return [
     { kind: 'mount', source: device('root'), target: top },
@@ -149,8 +149,9 @@ function layeredCommitStages({ facts, deployment }: DeploymentInput, source: Ost
   ];
 }
 
+// (only files reached through no link at all: the checkout is the image's, its links untrusted)
 const EMPTY_PLACEHOLDERS = `for f in "$1/usr/etc/hostname" "$1/usr/etc/resolv.conf"; do
-  if [ -f "$f" ] && [ ! -L "$f" ] && [ ! -s "$f" ]; then rm -f "$f"; fi
+  if [ "$(realpath -m -- "$f")" = "$f" ] && [ -f "$f" ] && [ ! -s "$f" ]; then rm -f "$f"; fi
 done`;
 
 /** Images whose storage lacks layer tar-splits or a manifest: the image tree as one commit,

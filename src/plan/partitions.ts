@@ -148,6 +148,16 @@ export function filesystems(disk: DiskLayout): { device: string; role: string; f
   ];
 }
 
+/**
+ * Options for mounting one of the disk's filesystems while it is built. Filesystem UUIDs
+ * follow from the image (the same image gives the same disk), and xfs refuses to mount a
+ * second filesystem with a UUID already mounted: another build's of the same image.
+ */
+export function buildMountOptions(fs: Filesystem, extra: readonly string[] = []): { options?: string[] } {
+  const options = [...extra, ...(fs.type === 'xfs' ? ['nouuid'] : [])];
+  return options.length > 0 ? { options } : {};
+}
+
 /** The root filesystem, on a partition or a logical volume. */
 export function rootFilesystem(disk: DiskLayout): { device: string; filesystem: Filesystem } {
   const root = filesystems(disk).find((f) => f.role === 'root');

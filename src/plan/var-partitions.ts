@@ -1,13 +1,19 @@
 // Extra /var/* filesystems are mounted into the stateroot's /var after the deployment, not
 // before: ostree seeds /var only when it is completely empty, and a mountpoint directory
 // would already count as content. Whatever the image put at a mountpoint moves into the
-// new filesystem (keeping the directory's owner and mode), parents before children.
+// new filesystem (keeping the directory's owner and mode), parents before children. These
+// run on the builder's view of the stateroot's /var, which the image seeded: the plan
+// refuses mountpoints through links, and the script refuses any path that resolves outside.
 import { PATHS, device } from './paths.js';
-import { filesystems } from './partitions.js';
+import { buildMountOptions, filesystems } from './partitions.js';
 import type { DiskLayout, Stage, Step } from './types.js';
 
 const MOVE_INTO = `set -e
 dir=$1; fs=$2
+case "$(realpath -m -- "$dir")" in
+  "$dir") ;;
+  *) echo "$dir leads elsewhere through a symlink in the image's /var: refusing to move or mount anything there" >&2; exit 1 ;;
+esac
 if [ -d "$dir" ]; then
   cp -a --reflink=auto "$dir"/. "$fs"/
   chown --reference="$dir" "$fs"; chmod --reference="$dir" "$fs"
@@ -20,7 +26,7 @@ fi`;
 export function varMounts(disk: DiskLayout): { id: string; device: string; options?: string[]; mountpoint: string }[] {
   return filesystems(disk)
     .flatMap(({ device, role, filesystem: fs }) => {
-      if (role === 'extra' && fs.mountpoint) return [{ id: device, device, mountpoint: fs.mountpoint }];
+      if (role === 'extra' && fs.mountpoint) return [{ id: device, device, mountpoint: fs.mountpoint, ...buildMountOptions(fs) }];
       return (fs.subvolumes ?? [])
         .filter((v) => v.mountpoint !== '/')
         .map((v) => ({ id: `subvol-${v.name}`, device, options: [`subvol=${v.name}`], mountpoint: v.mountpoint }));

@@ -43,6 +43,8 @@ beforeAll(async () => {
   await file(`${upper}/var`, 'now a file');
   await symlink('/usr/lib/modules', `${upper}/modules-abs`);
   await symlink('../../../../usr/lib/os-release', `${upper}/escape`);
+  await symlink('/output', `${upper}/out`);
+  await symlink('/nowhere', `${upper}/dangling`);
   await symlink('loop-b', `${upper}/loop-a`);
   await symlink('loop-a', `${upper}/loop-b`);
   const layer = (d: string) => {
@@ -92,5 +94,27 @@ describe('LayeredTree', () => {
     expect(await tree.lookup('/nope/deeper')).toBeUndefined();
     expect(await tree.readText('/usr/lib/os-release/child')).toBeUndefined();
     expect(await tree.list('/usr/lib/os-release')).toEqual([]);
+  });
+
+  it('resolves paths inside the image root (what a reader from outside must open)', async () => {
+    expect(await tree.canonical('/lib/modules/6.12.0/vmlinuz')).toBe('/usr/lib/modules/6.12.0/vmlinuz');
+    expect(await tree.canonical('/modules-abs/6.12.0')).toBe('/usr/lib/modules/6.12.0');
+    expect(await tree.canonical('/escape')).toBe('/usr/lib/os-release');
+    expect(await tree.canonical('/out/x')).toBe('/output/x');
+  });
+
+  it('describes a path: what it is, the first symlink on the way, a missing parent', async () => {
+    expect(await tree.describe('/usr/lib/os-release')).toEqual({ kind: 'file' });
+    expect(await tree.describe('/usr/lib')).toEqual({ kind: 'directory' });
+    expect(await tree.describe('/lib/modules')).toEqual({ kind: 'directory', link: { at: '/lib', target: 'usr/lib' }, canonical: '/usr/lib/modules' });
+    expect(await tree.describe('/out/victim')).toEqual({
+      kind: 'missing',
+      link: { at: '/out', target: '/output' },
+      canonical: '/output/victim',
+      parentMissing: true,
+    });
+    expect(await tree.describe('/dangling')).toEqual({ kind: 'missing', link: { at: '/dangling', target: '/nowhere' }, canonical: '/nowhere' });
+    expect(await tree.describe('/absent')).toEqual({ kind: 'missing' });
+    expect(await tree.describe('/nope/deeper')).toEqual({ kind: 'missing', parentMissing: true });
   });
 });
