@@ -33,6 +33,11 @@ example: builder example-image
 bench *args: builder
     sh recipes/bench.sh {{args}}
 
+# fault injection: RUNS builds killed (INT, TERM, KILL) at times spread over a build, each
+# checked for leaked loop devices, partition nodes, mounts, containers and final-named files
+faults runs="50" image=example: builder
+    BUILDER={{builder}} sh recipes/faults.sh {{runs}} {{image}}
+
 # bundle the CLI into dist/ (for running it on the host)
 bundle:
     node recipes/bundle.mjs

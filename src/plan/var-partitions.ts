@@ -8,7 +8,7 @@ import { PATHS, device } from './paths.js';
 import { buildMountOptions, filesystems } from './partitions.js';
 import type { DiskLayout, Stage, Step } from './types.js';
 
-const MOVE_INTO = `set -e
+export const MOVE_INTO = `set -e
 dir=$1; fs=$2
 case "$(realpath -m -- "$dir")" in
   "$dir") ;;

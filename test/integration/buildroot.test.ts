@@ -4,9 +4,11 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planBuild } from '../../src/plan/build-plan.js';
 import { bootupdInstallStep } from '../../src/plan/installer.js';
+import { MOVE_INTO } from '../../src/plan/var-partitions.js';
 import { PATHS, workDir } from '../../src/plan/paths.js';
 import type { Plan, Stage, Step } from '../../src/plan/types.js';
 import { runStages } from '../support/execute.js';
@@ -81,5 +83,36 @@ describe('commands in the deployment root', () => {
     expect((await readFile(`${out}/without-proc`, 'utf8')).split('\n')).toEqual([...seen, 'no-proc', 'run-private', 'dev-links', '']);
     expect(await mountsMentioning(PATHS.run)).toEqual([]);
     expect(existsSync(PATHS.run)).toBe(false);
+  });
+});
+
+describe('a root whose links lead outside it', () => {
+  it('is never mounted on through a link: a /tmp that is a link to a host directory stops the command', async () => {
+    const hostDir = `${out}/host-tmp`;
+    const failed = runStages(plan, [
+      minimalRoot(),
+      {
+        title: 'probe',
+        lanes: [
+          [
+            sh(`rmdir ${root}/tmp && mkdir ${hostDir} && echo canary > ${hostDir}/canary && ln -s ${hostDir} ${root}/tmp`),
+            { kind: 'exec', in: 'deployment', argv: ['sh', '-c', 'echo escaped > /tmp/canary'] },
+          ],
+        ],
+      },
+    ]);
+    await expect(failed).rejects.toThrow(/\/tmp is a symlink in the root or goes through one: refusing to mount there/);
+    expect(await readFile(`${hostDir}/canary`, 'utf8')).toBe('canary\n');
+    expect(await mountsMentioning(PATHS.run)).toEqual([]);
+  });
+
+  it("moves nothing into a /var filesystem through a link of the image's /var", async () => {
+    const [hostDir, fs, link] = [`${out}/host-data`, `${out}/newfs`, `${out}/var-data`];
+    await execa('sh', ['-c', `mkdir ${hostDir} ${fs} && echo canary > ${hostDir}/canary && ln -s ${hostDir} ${link}`]);
+    const run = await execa('sh', ['-c', MOVE_INTO, 'move-into', `${link}/victim`, fs], { reject: false });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/leads elsewhere through a symlink in the image's \/var: refusing to move or mount anything there/);
+    expect(await readFile(`${hostDir}/canary`, 'utf8')).toBe('canary\n');
+    expect(existsSync(`${hostDir}/victim`)).toBe(false);
   });
 });

@@ -4,7 +4,9 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 
-export const BUILDER = 'localhost/deb-bootc-image-builder';
+/** The builder under test; DBIB_TEST_BUILDER names one already built (global setup then builds
+ * none), so tests can run beside another run that rebuilds the default tag. */
+export const BUILDER = process.env.DBIB_TEST_BUILDER ?? 'localhost/deb-bootc-image-builder';
 export const EXAMPLE = 'localhost/debian-bootc-example';
 export const PLAIN_DEBIAN = 'docker.io/library/debian:trixie';
 export const STORAGE = '/var/lib/containers/storage';
