@@ -76,7 +76,17 @@ export function exitCodeOf(error: unknown): number {
 
 /** One line for the user: the message for known failures, a bug report hint otherwise. */
 export function describeError(error: unknown): string {
-  if (error instanceof UserError) return error.message;
+  if (error instanceof UserError) return oneLine(error.message);
   const text = error instanceof Error ? error.message : String(error);
-  return `internal error: ${text} (this is a bug; rerun with --log-level debug and report it)`;
+  return oneLine(`internal error: ${text} (this is a bug; rerun with --log-level debug and report it)`);
+}
+
+/** A value as messages show it: double-quoted, with line breaks and control characters escaped. */
+export function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The text with control characters (line breaks included, tabs not) escaped, so it stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

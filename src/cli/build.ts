@@ -10,7 +10,8 @@ import { trapInterrupts } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { PlanCommand } from './image-command.js';
 import { parseOwner } from './parse-options.js';
-import { checkFreeSpace, checkOutputDir, checkPrivileges } from './preflight.js';
+import { formatBytes } from '../config/size.js';
+import { checkBuilderWritable, checkFileSize, checkFreeSpace, checkOutputDir, checkPrivileges, checkRoot, staleArtifacts, staleArtifactsWarning } from './preflight.js';
 
 export class BuildCommand extends PlanCommand {
   static override paths = [['build'], Command.Default];
@@ -38,10 +39,16 @@ export class BuildCommand extends PlanCommand {
     const started = performance.now();
     try {
       const owner = parseOwner(this.chown);
+      checkRoot();
+      await checkBuilderWritable();
       const { plan, secrets } = await this.planFromImage(reporter, controller.signal, owner);
       await checkPrivileges(plan.image.storage);
       await checkOutputDir(this.outputDir);
+      const stale = await staleArtifacts(this.outputDir, plan.outputs);
+      if (stale.length > 0) reporter.warn(staleArtifactsWarning(this.outputDir, stale));
+      await checkFileSize(this.outputDir, plan.disk.sizeBytes, this.size !== undefined && this.size !== 'auto' ? `--size ${this.size}` : `a disk of ${formatBytes(plan.disk.sizeBytes)}`);
       await checkFreeSpace(plan.space);
+      controller.signal.throwIfAborted();
       const runner = createRunner(reporter);
       const ctx = {
         plan,

@@ -12,6 +12,7 @@ import { parseInstaller } from '../plan/installer.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { ExportOptions, Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
+import { abortedMeanwhile } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
 import { withBakedLayout } from '../config/baked.js';
@@ -19,6 +20,9 @@ import { loadConfig } from '../config/load.js';
 import type { Secrets } from '../config/secrets.js';
 import { ConfigError, configErrorAt } from '../config/source.js';
 import { customizationProbes } from '../plan/customize.js';
+import { configPathQuestions } from '../plan/image-paths.js';
+import { effectiveCustomizations } from '../config/baked.js';
+import type { Questions } from '../image/system.js';
 import { checkTargetArch, ociArch, parseBoolean, parseDiskSize, parseLogLevel, parsePullPolicy, parseTypes, parseVmdkSubformat } from './parse-options.js';
 
 
@@ -41,19 +45,29 @@ export abstract class ImageCommand extends Command {
   }
 
   /** acquire -> inspect: the image's facts. Needs read access to where the image is. */
-  protected async inspectFacts(reporter: Reporter, signal?: AbortSignal, probes: string[] = []): Promise<ImageFacts> {
+  protected async inspectFacts(reporter: Reporter, signal?: AbortSignal, questions: Questions = { probes: [] }): Promise<ImageFacts> {
     const source = parseImageRef(this.image);
-    const acquired = await acquireImage(source, {
-      runner: createRunner(reporter, signal),
-      reporter,
-      pull: parsePullPolicy(this.pull),
-      tlsVerify: parseBoolean('--tls-verify', this.tlsVerify, true),
-      env: process.env,
-      userStorage: USER_STORAGE,
-      store: builderStore(),
-      hostArch: ociArch(process.arch),
-    });
-    return inspectImage(source, acquired, probes);
+    const pull = parsePullPolicy(this.pull);
+    const tlsVerify = parseBoolean('--tls-verify', this.tlsVerify, true);
+    try {
+      const acquired = await acquireImage(source, {
+        runner: createRunner(reporter, signal),
+        reporter,
+        pull,
+        tlsVerify,
+        env: process.env,
+        userStorage: USER_STORAGE,
+        store: builderStore(),
+        hostArch: ociArch(process.arch),
+      });
+      const facts = await inspectImage(source, acquired, questions, signal);
+      // an interrupt may have cut a decompressor short: what was read then proves nothing
+      signal?.throwIfAborted();
+      return facts;
+    } catch (error) {
+      if (await abortedMeanwhile(signal)) throw signal?.reason;
+      throw error;
+    }
   }
 }
 
@@ -112,7 +126,11 @@ export abstract class PlanCommand extends ImageCommand {
     checkTargetArch(this.targetArch);
     if (this.local) reporter.warn('--local has no effect: local storage is always searched first');
     const config = await loadConfig(this.config, this.context.stdin);
-    const facts = await this.inspectFacts(reporter, signal, customizationProbes(config.customizations));
+    const facts = await this.inspectFacts(reporter, signal, {
+      probes: customizationProbes(config.customizations),
+      paths: (baked) => configPathQuestions(effectiveCustomizations(config.customizations, this.image, baked)),
+    });
+    signal?.throwIfAborted();
     const customizations = withBakedLayout(config, facts, reporter);
     let plan: Plan;
     try {

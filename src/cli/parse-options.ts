@@ -66,8 +66,16 @@ export function parseOwner(value: string | undefined): { uid: number; gid: numbe
   if (value === undefined) return undefined;
   const m = /^(\d+)(?::(\d+))?$/.exec(value);
   if (!m) throw new UserError('usage', `--chown ${value}: expected numeric UID or UID:GID, e.g. --chown 1000:1000 (see id -u, id -g)`);
-  return { uid: Number(m[1]), gid: m[2] === undefined ? -1 : Number(m[2]) };
+  const id = (text: string, what: string): number => {
+    const n = Number(text);
+    if (n > MAX_ID) throw new UserError('usage', `--chown ${value}: ${what} ${text} is out of range (0 to ${MAX_ID}), e.g. --chown 1000:1000 (see id -u, id -g)`);
+    return n;
+  };
+  return { uid: id(m[1] as string, 'UID'), gid: m[2] === undefined ? -1 : id(m[2], 'GID') };
 }
+
+/** Linux IDs are 32-bit; 4294967295 is (uid_t)-1, "no change" to chown(2). */
+const MAX_ID = 4294967294;
 
 export function parseVmdkSubformat(value: string | undefined): VmdkSubformat {
   if (value === undefined) return 'streamOptimized';

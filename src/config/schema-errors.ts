@@ -42,6 +42,10 @@ function describe(group: SchemaError[]): string | undefined {
   const has = (k: string) => group.find((e) => e.keyword === k);
   const enumError = has('enum');
   if (enumError) return `must be one of: ${(enumError.params.allowedValues as string[]).join(', ')}`;
+  const minimum = has('minimum');
+  if (minimum) return `must be at least ${String(minimum.params.limit ?? minimum.params.minimum ?? 0)}`;
+  const maximum = has('maximum');
+  if (maximum) return `must be at most ${String(maximum.params.limit ?? maximum.params.maximum)}`;
   if (has('anyOf')) {
     const types = group.filter((e) => e.keyword === 'type').map((e) => article(String(e.params.type)));
     return `expected ${types.join(' or ') || 'another kind of value'}`;
@@ -49,8 +53,6 @@ function describe(group: SchemaError[]): string | undefined {
   const type = has('type');
   if (type) return `expected ${article(String(type.params.type))}`;
   if (has('pattern')) return 'not in the expected form';
-  const minimum = has('minimum');
-  if (minimum) return `must be at least ${String(minimum.params.limit ?? minimum.params.minimum ?? 0)}`;
   return undefined;
 }
 

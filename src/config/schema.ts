@@ -9,7 +9,10 @@ const opt = Type.Optional;
 const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String()], {
   description: 'bytes, or a number with a unit: kB, KiB, MB, MiB, GB, GiB, TB, TiB (e.g. "10 GiB")',
 });
-const Owner = Type.Union([Type.String(), Type.Integer({ minimum: 0 })], { description: 'a name or a numeric id' });
+/** uids and gids: (uid_t)-1, 4294967295, means "no id" to the kernel and the tools */
+export const MAX_ID = 4294967294;
+const Id = Type.Integer({ minimum: 0, maximum: MAX_ID });
+const Owner = Type.Union([Type.String(), Id], { description: 'a name or a numeric id' });
 const Mode = Type.String({ pattern: '^0?[0-7]{3}$', description: 'octal permission bits as a string, e.g. "0644"' });
 const Strings = Type.Array(Type.String());
 
@@ -22,15 +25,15 @@ const User = Type.Object(
     home: opt(Type.String()),
     shell: opt(Type.String()),
     groups: opt(Strings),
-    uid: opt(Type.Integer({ minimum: 0 })),
-    gid: opt(Type.Integer({ minimum: 0 })),
+    uid: opt(Id),
+    gid: opt(Id),
     expiredate: opt(Type.Integer({ minimum: 0, description: 'days since 1970-01-01 when the account expires' })),
     force_password_reset: opt(Type.Boolean()),
   },
   strict,
 );
 
-const Group = Type.Object({ name: Type.String(), gid: opt(Type.Integer({ minimum: 0 })) }, strict);
+const Group = Type.Object({ name: Type.String(), gid: opt(Id) }, strict);
 const SshKey = Type.Object({ user: Type.String(), key: Type.String() }, strict);
 const Filesystem = Type.Object({ mountpoint: Type.String(), minsize: Size }, strict);
 

@@ -2,6 +2,7 @@
 // error, from the parser, the schema or a later check, can name file, line and column.
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
+import { parse as parsePlainToml, TomlError } from 'smol-toml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError } from '../errors.js';
 
@@ -46,11 +47,37 @@ export function parseConfig(file: string, text: string, format: ConfigFormat): C
   return format === 'toml' ? parseToml(file, text) : parseYamlOrJson(file, text, format);
 }
 
+/** Past this size the position-keeping parser may overflow the stack (it recurses per token). */
+const LARGE_TOML = 300 * 1024;
+
 function parseToml(file: string, text: string): ConfigSource {
+  if (text.length <= LARGE_TOML) {
+    try {
+      return parseTomlWithPositions(file, text);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  return parseTomlWithoutPositions(file, text);
+}
+
+/** Large files: the same value, without positions (messages still name the key). */
+function parseTomlWithoutPositions(file: string, text: string): ConfigSource {
+  try {
+    return { file, value: parsePlainToml(text), locate: () => undefined };
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    const message = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    throw new UserError('config', `${file}:${error.line}:${error.column}: not valid TOML: ${message}`);
+  }
+}
+
+function parseTomlWithPositions(file: string, text: string): ConfigSource {
   let ast: AST.TOMLProgram;
   try {
     ast = parseTOML(text);
   } catch (error) {
+    if (error instanceof RangeError) throw error;
     const e = error as { message: string; lineNumber?: number; column?: number };
     throw new UserError('config', `${file}:${e.lineNumber ?? 1}:${(e.column ?? 0) + 1}: not valid TOML: ${e.message}`);
   }

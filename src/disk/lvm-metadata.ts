@@ -3,6 +3,7 @@
 // command and no device-mapper are needed on the build host, and the host's udev never sees
 // a physical volume it could auto-activate while the disk is attached. Pure: bytes in, bytes
 // out; checked against the lvm tools in test/integration/lvm-metadata.test.ts.
+import { UserError } from '../errors.js';
 import type { VolumeGroup } from '../plan/types.js';
 
 const SECTOR = 512;
@@ -131,7 +132,9 @@ export function physicalVolumeHead(vg: VolumeGroup, pvSizeBytes: number, creatio
 
   // metadata area: header, then the text right after it
   const text = Buffer.from(`${metadataText(vg, pvSizeBytes, creationTime)}\0`, 'latin1');
-  if (MDA_HEADER_SIZE + text.length > mdaSize) throw new Error(`LVM metadata of ${text.length} bytes does not fit its ${mdaSize}-byte area`);
+  if (MDA_HEADER_SIZE + text.length > mdaSize) {
+    throw new UserError('config', `the LVM volume group ${vg.name} has too many logical volumes: its metadata (${text.length} bytes) does not fit the ${mdaSize - MDA_HEADER_SIZE} bytes there is room for; use fewer logical volumes`);
+  }
   const mda = head.subarray(MDA_OFFSET, MDA_OFFSET + mdaSize);
   mda.write(MDA_MAGIC, 4, 'latin1');
   mda.writeUInt32LE(1, 20);

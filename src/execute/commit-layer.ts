@@ -7,8 +7,9 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import { TruncatedStream } from '../layers/byte-reader.js';
 import { filterLayerTar, UnsupportedLayerEntry } from '../layers/layer-filter.js';
-import { layerTar } from '../layers/tar-split.js';
+import { damagedLayer, layerTar } from '../layers/tar-split.js';
 import type { Step } from '../plan/types.js';
 import type { Runner } from '../run/runner.js';
 import { inRoot } from './buildroot.js';
@@ -39,6 +40,7 @@ export async function commitLayer(step: Extract<Step, { kind: 'commit-layer' }>,
     await run.run(inRoot('image', step.argv), { where: '(in image)' });
   } catch (error) {
     if (error instanceof UnsupportedLayerEntry) throw new UserError('image-unsupported', `a layer of the image cannot be stored in ostree: ${error.message}`);
+    if (error instanceof TruncatedStream) throw damagedLayer(step.dir, `its tar, rebuilt from ${step.tarSplit}, ${error.message}`);
     throw error;
   } finally {
     await rm(step.tar, { force: true });

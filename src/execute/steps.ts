@@ -198,7 +198,12 @@ async function mountAndRegister(ctx: ExecContext, source: string, target: string
 async function deploymentDir(sysroot: string, stateroot: string): Promise<string> {
   const deployments = `${sysroot}/ostree/deploy/${stateroot}/deploy`;
   const dirs = (await readdir(deployments)).filter((name) => /^[0-9a-f]{64}\.\d+$/.test(name));
-  if (dirs.length !== 1) throw new Error(`expected one deployment in ${deployments}, found ${dirs.length}`);
+  if (dirs.length !== 1) {
+    throw new UserError(
+      'build-failed',
+      `the deployment left ${dirs.length} deployments in ${deployments}, where one was expected (the image's ostree or bootc deployed differently): rerun with --log-level debug and report it`,
+    );
+  }
   return `${deployments}/${dirs[0]}`;
 }
 
@@ -221,6 +226,8 @@ function writeError(path: string, error: unknown): unknown {
 /** Removes a scratch tree, refusing while anything is still mounted inside it. */
 async function removeTree(runner: Runner, path: string): Promise<void> {
   const mounted = await mountsUnder(path);
-  if (mounted.length > 0) throw new Error(`not removing ${path}: still mounted: ${mounted.join(', ')}`);
+  if (mounted.length > 0) {
+    throw new UserError('build-failed', `not removing ${path}: still mounted: ${mounted.join(', ')} (something outside the build holds them; see /proc/mounts)`);
+  }
   await runner.run(['rm', '-rf', '--one-file-system', path]);
 }

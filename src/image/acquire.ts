@@ -11,6 +11,7 @@ import { exportFromDaemon } from './docker-daemon.js';
 import { Podman, type Storage } from './podman.js';
 import { pullError } from './pull-errors.js';
 import { type StoredImage, findStoredImage, hostFix, lookupStoredImage } from './storage.js';
+import { isImageId } from './reference.js';
 import { type ImageSource, transportRef } from './transport.js';
 
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
@@ -53,6 +54,14 @@ export async function acquireImage(source: ImageSource, ctx: AcquireContext): Pr
  * names are what podman gives locally built images: they are never pulled.
  */
 async function fromLocalOrRegistry(name: string, ctx: AcquireContext): Promise<Acquired> {
+  // an image ID names no repository: there is nothing to pull
+  if (isImageId(name)) {
+    for (const storage of [ctx.userStorage, ctx.store]) {
+      const stored = await lookupStoredImage(name, storage.root);
+      if (stored) return { stored, storage };
+    }
+    throw new UserError('image-not-found', `no image with ID ${name} in the container storage at ${ctx.userStorage.root}: see sudo podman images --no-trunc on the host, or give the image's name`);
+  }
   if (ctx.pull !== 'always' || name.startsWith('localhost/')) {
     const local = await lookupStoredImage(name, ctx.userStorage.root);
     if (local) return { stored: local, storage: ctx.userStorage };

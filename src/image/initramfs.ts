@@ -4,6 +4,7 @@
 // and can it mount the root filesystem from the disks clouds and hypervisors present.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { UserError } from '../errors.js';
 
 export interface InitramfsFacts {
   compression: string;
@@ -40,11 +41,21 @@ const MAGICS: [string, Buffer, string[]][] = [
 
 const WANTED_FILES = ['usr/lib/dracut/modules.txt'];
 
+/** The Debian package of each decompressor, for the message when the builder lacks one. */
+const PACKAGES: Record<string, string> = { gzip: 'gzip', zstd: 'zstd', xz: 'xz-utils', lz4: 'lz4', bzip2: 'bzip2' };
+
+export interface ReadOptions {
+  /** stops the decompressor (an interrupt) */
+  signal?: AbortSignal;
+  /** the initramfs's path as the user knows it (in the image), for messages */
+  shown?: string;
+}
+
 /**
  * @param builtin the kernel's modules.builtin list, from the image's /usr/lib/modules/$KVER
  */
-export async function readInitramfs(path: string, builtin: string): Promise<InitramfsFacts> {
-  const { listing, compression } = await listInitramfs(await readFile(path));
+export async function readInitramfs(path: string, builtin: string, options: ReadOptions = {}): Promise<InitramfsFacts> {
+  const { listing, compression } = await listInitramfs(await readFile(path), options);
   const names = new Set(listing.names.map((n) => n.replace(/^\.?\//, '')));
   const has = (...candidates: string[]) => candidates.some((c) => names.has(c) || names.has(c.replace(/^usr\//, '')));
   const modulesTxt = listing.files.get('usr/lib/dracut/modules.txt')?.toString() ?? '';
@@ -65,7 +76,7 @@ function moduleState(name: string, names: string[], builtin: string): 'module' |
 }
 
 /** All archives of an initramfs image: leading uncompressed ones, then the compressed rest. */
-export async function listInitramfs(data: Buffer): Promise<{ listing: CpioListing; compression: string }> {
+export async function listInitramfs(data: Buffer, options: ReadOptions = {}): Promise<{ listing: CpioListing; compression: string }> {
   const listing: CpioListing = { names: [], files: new Map() };
   let offset = 0;
   let compression = 'none';
@@ -81,9 +92,25 @@ export async function listInitramfs(data: Buffer): Promise<{ listing: CpioListin
     compression = magic[0];
     const [tool, ...args] = magic[2] as [string, ...string[]];
     // Decompressors warn about trailing padding; take what they decoded.
-    const result = await execa(tool, args, { input: data.subarray(offset), encoding: 'buffer', reject: false, maxBuffer: 4 * 1024 ** 3 });
-    if (result.stdout.length === 0) throw new Error(`${tool} could not decompress the initramfs: ${Buffer.from(result.stderr).toString().trim()}`);
-    const inner = await listInitramfs(Buffer.from(result.stdout));
+    const result = await execa(tool, args, {
+      input: data.subarray(offset),
+      encoding: 'buffer',
+      reject: false,
+      maxBuffer: 4 * 1024 ** 3,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
+    const shown = options.shown ?? 'the initramfs';
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (result.failed && result.exitCode === undefined && result.code === 'ENOENT') {
+      throw new UserError('environment', `${shown} is ${magic[0]}-compressed and the builder has no ${tool}: install ${PACKAGES[tool] ?? tool} in the builder image`);
+    }
+    // a decompressor stopped half-way leaves a partial listing, which would prove nothing
+    if (result.signal) throw new UserError('environment', `${tool} was killed (${result.signal}) while decompressing ${shown}: run the build again`);
+    if (result.stdout.length === 0) {
+      const why = Buffer.from(result.stderr).toString().trim().split('\n').at(-1) || `exit code ${result.exitCode}`;
+      throw new UserError('no-initramfs', `${shown} cannot be decompressed (${tool}: ${why}): rebuild it with dracut`);
+    }
+    const inner = await listInitramfs(Buffer.from(result.stdout), options);
     listing.names.push(...inner.listing.names);
     for (const [k, v] of inner.listing.files) listing.files.set(k, v);
     break;

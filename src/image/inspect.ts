@@ -108,7 +108,7 @@ async function readTools(tree: LayeredTree): Promise<ToolFacts> {
   return Object.fromEntries(entries) as unknown as ToolFacts;
 }
 
-/** Where each boot file really is in the image (Debian's shim path is an alternatives link). */
+/** Where each boot file really is in the image (an image may ship them as links). */
 async function readBootFiles(tree: LayeredTree): Promise<Partial<Record<(typeof BOOT_FILES)[number], string>>> {
   const found = await Promise.all(BOOT_FILES.map(async (key) => [key, await tree.canonical(TOOL_PATHS[key])] as const));
   return Object.fromEntries(found);

@@ -2,6 +2,7 @@
 // the build, and bringing images from registries, archives and Docker daemons into the
 // builder's own store. Every call names its storage explicitly.
 import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
 import type { Runner } from '../run/runner.js';
 import { DEFAULT_STORAGE } from './storage.js';
 
@@ -53,7 +54,7 @@ export class Podman {
   async load(storage: Storage, archive: Readable, onProgress?: (line: string) => void): Promise<string> {
     const { stdout } = await this.runner.run([...this.global(storage), 'load'], { stdin: archive, onStderrLine: onProgress });
     const loaded = /Loaded image(?:\(s\))?: *(\S+)/.exec(lastLine(stdout))?.[1];
-    if (!loaded) throw new Error(`podman load printed no image: ${stdout}`);
+    if (!loaded) throw new UserError('source-unavailable', `podman load read no image from the archive (it printed: ${lastLine(stdout) || 'nothing'}): check that the source holds a container image`);
     return loaded.split(',')[0] as string;
   }
 }

@@ -1,6 +1,7 @@
 // Image references with transports, spelled as containers/image spells them. A reference
 // without a transport is looked up in local storage first, then pulled from its registry.
 import { UserError } from '../errors.js';
+import { checkReference } from './reference.js';
 
 export type Transport = 'containers-storage' | 'docker' | 'docker-daemon' | 'oci-archive' | 'oci' | 'docker-archive';
 
@@ -21,17 +22,21 @@ export function parseImageRef(input: string): ImageSource {
     if (name === '') throw new UserError('usage', `${input}: the reference names no image`);
     return name;
   };
+  const imageName = (name: string): string => {
+    checkReference(needName(name), input);
+    return name;
+  };
   switch (prefix) {
     case 'containers-storage':
       if (rest.startsWith('[')) throw new UserError('usage', `${input}: storage specifiers ([driver@root]) are not supported; mount the storage at /var/lib/containers/storage`);
-      return { kind: 'containers-storage', input, name: needName(rest) };
+      return { kind: 'containers-storage', input, name: imageName(rest) };
     case 'docker':
       if (!rest.startsWith('//')) throw new UserError('usage', `${input}: registry references are written docker://NAME`);
-      return { kind: 'docker', input, name: needName(rest.slice(2)) };
+      return { kind: 'docker', input, name: imageName(rest.slice(2)) };
     case 'registry':
-      return { kind: 'docker', input, name: needName(rest) };
+      return { kind: 'docker', input, name: imageName(rest) };
     case 'docker-daemon':
-      return { kind: 'docker-daemon', input, name: needName(rest) };
+      return { kind: 'docker-daemon', input, name: imageName(rest) };
     case 'oci-archive':
     case 'oci':
     case 'docker-archive': {
@@ -47,7 +52,7 @@ export function parseImageRef(input: string): ImageSource {
     case 'tarball':
       throw new UserError('usage', `${input}: the ${prefix}: transport is not supported; use containers-storage:, docker://, docker-daemon:, oci:, oci-archive: or docker-archive:`);
     default:
-      return { kind: 'local', input, name: input };
+      return { kind: 'local', input, name: imageName(input) };
   }
 }
 

@@ -1,6 +1,14 @@
 // Exact-size reads from a stream of chunks: what a tar parser needs (512-byte headers,
 // then a known number of data bytes it may pass through without holding them).
 
+/** The stream ended before the bytes its own headers promised: its source is damaged. */
+export class TruncatedStream extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TruncatedStream';
+  }
+}
+
 export class ByteReader {
   private buffered: Buffer[] = [];
   private length = 0;
@@ -33,7 +41,7 @@ export class ByteReader {
   async read(n: number): Promise<Buffer | undefined> {
     await this.fill(n);
     if (this.length === 0 && this.done) return undefined;
-    if (this.length < n) throw new Error(`unexpected end of stream: wanted ${n} bytes, ${this.length} left`);
+    if (this.length < n) throw new TruncatedStream(`it ends early: ${n} bytes wanted, ${this.length} left`);
     return this.take(n);
   }
 
@@ -42,7 +50,7 @@ export class ByteReader {
     let left = n;
     while (left > 0) {
       if (this.length === 0) await this.fill(1);
-      if (this.length === 0) throw new Error(`unexpected end of stream: ${left} bytes missing`);
+      if (this.length === 0) throw new TruncatedStream(`it ends early: ${left} bytes missing`);
       const chunk = this.take(Math.min(left, this.length));
       left -= chunk.length;
       yield chunk;

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { UserError } from '../errors.js';
 
 const SMALL_FILE = 1024 * 1024;
 
@@ -17,7 +18,27 @@ interface Entry {
   payload?: string | null;
 }
 
+/** What a damaged layer says (a missing or short file, a corrupt tar-split). */
+export function damagedLayer(layerDir: string, detail: string): UserError {
+  return new UserError('storage', `the layer ${layerDir} in the container storage is damaged: ${detail}: re-pull the image (or build it again)`);
+}
+
 export async function* layerTar(tarSplitPath: string, layerDir: string): AsyncGenerator<Buffer> {
+  try {
+    yield* rebuild(tarSplitPath, layerDir);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (error instanceof SyntaxError) throw damagedLayer(layerDir, `${tarSplitPath} holds a line that is not JSON`);
+    if (code?.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') throw damagedLayer(layerDir, `${tarSplitPath} is not valid gzip`);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+      const path = (error as NodeJS.ErrnoException).path ?? '';
+      throw damagedLayer(layerDir, `${path.startsWith(`${layerDir}/`) ? path.slice(layerDir.length + 1) : path} is missing or not a file`);
+    }
+    throw error;
+  }
+}
+
+async function* rebuild(tarSplitPath: string, layerDir: string): AsyncGenerator<Buffer> {
   const lines = createInterface({ input: createReadStream(tarSplitPath).pipe(createGunzip()), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
@@ -32,7 +53,7 @@ export async function* layerTar(tarSplitPath: string, layerDir: string): AsyncGe
     if (entry.size <= SMALL_FILE) {
       // one exact-size read: most files of an image are small
       const content = await readFile(path);
-      if (content.length !== entry.size) throw new Error(`layer file ${name} in ${layerDir} does not have the ${entry.size} bytes its tar-split records`);
+      if (content.length !== entry.size) throw damagedLayer(layerDir, `${name} does not have the ${entry.size} bytes its tar-split records`);
       yield content;
       continue;
     }
@@ -42,6 +63,6 @@ export async function* layerTar(tarSplitPath: string, layerDir: string): AsyncGe
       left -= buffer.length;
       yield buffer;
     }
-    if (left !== 0) throw new Error(`layer file ${name} in ${layerDir} does not have the ${entry.size} bytes its tar-split records`);
+    if (left !== 0) throw damagedLayer(layerDir, `${name} does not have the ${entry.size} bytes its tar-split records`);
   }
 }

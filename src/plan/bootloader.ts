@@ -80,7 +80,7 @@ function espSteps({ facts, bootloader }: BootloaderInput, bootUuid: string): Ste
   ];
   if (bootloader.uefi === 'shim') {
     // the files where they really are: the host would resolve the image's absolute links
-    // (Debian's shim path is an alternatives link into /etc) against its own root
+    // (an image may ship them as links, e.g. to an alternatives entry) against its own root
     const src = (path: string) => `${PATHS.source}${path}`;
     const { shim = SHIM, grubEfiSigned = SIGNED_GRUB, shimMokManager = MOK_MANAGER } = facts.bootFiles;
     steps.push(

@@ -4,7 +4,7 @@
 // Everything is checked against the image first; secrets appear only as placeholders.
 import type { Customizations, NodeSpec, UserSpec } from '../config/customizations.js';
 import { fileSecret, keySecret, passwordSecret, secretRef } from '../config/secrets.js';
-import { ConfigError, type KeyPath } from '../config/source.js';
+import { ConfigError, formatPath, type KeyPath } from '../config/source.js';
 import type { ImageFacts } from '../image/facts.js';
 import { normalizeLocale } from '../image/system.js';
 import { PATHS, etcFile } from './paths.js';
@@ -112,6 +112,7 @@ function accounts(c: Customizations, facts: ImageFacts, work: Work, run: (argv: 
   }
   const users = new Set(facts.system.users.map((u) => u.name));
   for (const u of c.users) {
+    checkNewAccount(u, c, facts, users.has(u.name), groups, gids);
     const supplementary = u.groups.map((g, j) => groupFor(g, [...u.at, 'groups', j], groups, u, work));
     if (u.shell && !facts.system.shells.includes(u.shell) && !facts.system.probes[u.shell]) {
       throw new ConfigError([...u.at, 'shell'], `${u.shell} is not a shell in the image (see its /etc/shells)`);
@@ -143,6 +144,17 @@ function accounts(c: Customizations, facts: ImageFacts, work: Work, run: (argv: 
     if (u.expiredate !== undefined) run(['chage', '-E', String(u.expiredate), u.name]);
   }
   return { users, groups: new Set(groups.keys()) };
+}
+
+/** What useradd or usermod would refuse halfway through: a uid another user of the image has,
+ * or, for a new user, a group already named like it (useradd makes the user's own group). */
+function checkNewAccount(u: UserSpec, c: Customizations, facts: ImageFacts, exists: boolean, groups: Map<string, number>, gids: Set<number>): void {
+  const owner = u.uid === undefined ? undefined : facts.system.users.find((other) => other.uid === u.uid && other.name !== u.name);
+  if (owner) throw new ConfigError([...u.at, 'uid'], `uid ${u.uid} is already used by ${owner.name} in the image: give another uid`);
+  if (exists || !groups.has(u.name) || (u.gid !== undefined && gids.has(u.gid))) return;
+  const listed = c.groups.find((g) => g.name === u.name);
+  const where = listed ? `the config (${formatPath(listed.at)})` : 'the image';
+  throw new ConfigError([...u.at, 'name'], `a group named ${u.name} already exists in ${where}, so useradd cannot make the user's own group: set gid to that group's gid, or rename the user or the group`);
 }
 
 /** A supplementary group that exists (wheel, Fedora's administrators, is sudo on Debian). */

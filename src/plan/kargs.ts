@@ -5,6 +5,27 @@
 // bootc-image-builder are its defaults and the user's kernel.append. Like bootc's Cmdline,
 // an argument already present is not added twice.
 
+/**
+ * Kernel arguments of a command line, split as the kernel splits it (lib/cmdline.c): at
+ * whitespace outside double quotes, so `foo="bar baz"` stays one argument, quotes kept.
+ * Returns undefined when a double quote is left open.
+ */
+export function splitKargs(text: string): string[] | undefined {
+  const args: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    if (!quoted && /\s/.test(c)) {
+      if (current) args.push(current);
+      current = '';
+    } else current += c;
+  }
+  if (quoted) return undefined;
+  if (current) args.push(current);
+  return args;
+}
+
 /** What bootc-image-builder adds unless --no-default-kernel-args is given. */
 export const DEFAULT_KARGS = ['rw', 'console=tty0', 'console=ttyS0'];
 

@@ -2,13 +2,15 @@
 // given, else the image the build started from, in a form bootc can pull later. A registry
 // name stays as the user wrote it; short names and IDs become the stored full name; files
 // (archives, OCI layouts) stay as given, with a warning, since bootc reads them only there.
-import { UserError } from '../errors.js';
+import { quote, UserError } from '../errors.js';
 import type { ImageFacts } from '../image/facts.js';
 import { isQualified } from '../image/reference.js';
 import { parseImageRef, transportRef } from '../image/transport.js';
 import type { UpdateSource } from './ostree-ref.js';
 
 export function updateSource(facts: ImageFacts, override?: string): { target: UpdateSource; warnings: string[] } {
+  refuseSecretMark(facts.ref, 'the image reference');
+  if (override !== undefined) refuseSecretMark(override, '--target-imgref');
   if (override !== undefined) return { target: fromOverride(override), warnings: [] };
   const { source } = facts;
   switch (source.kind) {
@@ -24,6 +26,11 @@ export function updateSource(facts: ImageFacts, override?: string): { target: Up
       return { target: { kind: 'image', ref }, warnings: [warning] };
     }
   }
+}
+
+/** Both go into the plan's commands, where "@secret:NAME@" would be replaced by a secret. */
+function refuseSecretMark(value: string, what: string): void {
+  if (value.includes('@secret:')) throw new UserError('usage', `${what} ${quote(value)} must not contain "@secret:" (reserved for the builder's secret placeholders)`);
 }
 
 function registryName(name: string, facts: ImageFacts): string {

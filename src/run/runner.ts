@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { CommandFailed } from '../errors.js';
+import { abortedMeanwhile } from './interrupt.js';
 import type { Reporter } from './reporter.js';
 
 export interface RunOptions {
@@ -76,7 +77,8 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
       if (result.exitCode !== undefined && ok.includes(result.exitCode) && !result.signal) {
         return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode };
       }
-      if (signal?.aborted) throw signal.reason;
+      // killed by a signal: maybe the one that is interrupting the build, not yet seen here
+      if (result.signal ? await abortedMeanwhile(signal) : signal?.aborted) throw signal?.reason;
       if (result.failed && result.exitCode === undefined && !result.signal) {
         throw new CommandFailed(shown, 'could not start', result.shortMessage ?? `${file} not found`);
       }

@@ -1,7 +1,7 @@
 // Bad inputs: each is refused before any disk work with one "error:" line that says what to
 // do, and its own exit code (README "Exit codes"). The table of what was observed is printed.
 // Also: `manifest` needs no privileges at all.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -68,6 +68,18 @@ const withOutput = (extra: () => BuilderRun = () => ({})) => (): BuilderRun => {
   mkdirSync(output);
   return { output, ...extra() };
 };
+/** A fresh output directory and `toml` mounted as the build's /config.toml. */
+const withConfig = (toml: string, extra: () => BuilderRun = () => ({})) => {
+  const config = () => {
+    const file = `${dir}/config-${Math.random().toString(36).slice(2)}.toml`;
+    writeFileSync(file, toml);
+    return file;
+  };
+  return withOutput(() => {
+    const more = extra();
+    return { ...more, podmanArgs: ['-v', `${config()}:/config.toml:ro`, ...(more.podmanArgs ?? [])] };
+  });
+};
 
 const rows: Row[] = [
   ['a plain Debian image (no bootc label)', () => [PLAIN_DEBIAN], withOutput(), 'not-bootc', /not a bootc image \(no containers\.bootc=1 label\); build it FROM a bootc base image or add LABEL containers\.bootc=1/],
@@ -101,6 +113,29 @@ const rows: Row[] = [
   ['an install config bootc would refuse', () => [BAD.installConfig], withOutput(), 'image-unsupported', /the image's \/usr\/lib\/bootc\/install\/10-typo\.toml: unknown key install\.root_fs_type \(bootc refuses the file\): remove or rename it/],
   ['--installer bootc on an image with bootc but no podman', () => ['--installer', 'bootc', BAD.bootcWithoutPodman], withOutput(), 'image-unsupported', /--installer bootc: localhost\/dbib-bad-bootc-without-podman lacks podman \(bootc creates the image store of the new system with it\); install podman in the image, or use --installer native/],
   ['--target-imgref naming a Docker daemon', () => ['--target-imgref', 'docker-daemon:x', EXAMPLE], withOutput(), 'usage', /bootc cannot update from a Docker daemon/],
+  // config refusals (issue 11)
+  ['a secret placeholder in a user description', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice"\ndescription = "@secret:user.alice.password@"\n'), 'config', /config\.toml:3:1: customizations\.user\[0\]\.description: must not contain "@secret:" \(reserved for the builder's secret placeholders\)/],
+  ['a secret placeholder in --target-imgref', () => ['--target-imgref', 'oci:/srv/@secret:user.root.password@', EXAMPLE], withOutput(), 'usage', /--target-imgref "oci:\/srv\/@secret:user\.root\.password@" must not contain "@secret:"/],
+  ['a password with a line break', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice"\npassword = "alicepw\\nroot:RTrootpw"\n'), 'config', /config\.toml:3:1: customizations\.user\[0\]\.password: must not contain a line break or other control character/],
+  ['a new user with uid 0', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice"\nuid = 0\n'), 'config', /customizations\.user\[0\]\.uid: uid 0 is root's: give another uid/],
+  ['a new user with a uid the image uses', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice"\nuid = 33\n'), 'config', /config\.toml:3:1: customizations\.user\[0\]\.uid: uid 33 is already used by www-data in the image: give another uid/],
+  ['a new user named like a group of the config', () => [EXAMPLE], withConfig('[[customizations.group]]\nname = "devs"\n[[customizations.user]]\nname = "devs"\n'), 'config', /customizations\.user\[0\]\.name: a group named devs already exists in the config \(customizations\.group\[0\]\), so useradd cannot make the user's own group/],
+  ['a gid of (gid_t)-1', () => [EXAMPLE], withConfig('[[customizations.group]]\nname = "devs"\ngid = 4294967295\n'), 'config', /customizations\.group\[0\]\.gid: must be at most 4294967294/],
+  ['an xfs label of 13 characters', () => [EXAMPLE], withConfig('[[customizations.disk.partitions]]\nmountpoint = "/var/data"\nfs_type = "xfs"\nlabel = "thirteen-char"\nminsize = "1 GiB"\n'), 'config', /customizations\.disk\.partitions\[0\]\.label: "thirteen-char" is too long: xfs labels are at most 12 bytes/],
+  ['a part_uuid that is not a GUID', () => [EXAMPLE], withConfig('[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_uuid = "not-a-guid"\nminsize = "1 GiB"\n'), 'config', /customizations\.disk\.partitions\[0\]\.part_uuid: "not-a-guid" is not a GUID/],
+  ['a mountpoint with a space', () => [EXAMPLE], withConfig('[[customizations.disk.partitions]]\nmountpoint = "/var/my data"\nminsize = "1 GiB"\n'), 'config', /customizations\.disk\.partitions\[0\]\.mountpoint: "\/var\/my data" is not a usable mountpoint: "\/" or \/-separated names of letters, digits and \. _ @ \+ -/],
+  ['a kernel argument with an open quote', () => [EXAMPLE], withConfig('[customizations.kernel]\nappend = "foo=\\"bar baz"\n'), 'config', /customizations\.kernel\.append: a double quote is not closed: quote a value with spaces as name="a b"/],
+  ['a 300 KiB TOML file (parsed; its misplaced file refused)', () => [EXAMPLE], withConfig(`[[customizations.files]]\npath = "/usr/big"\ndata = "${'x'.repeat(300 * 1024)}"\n`), 'config', /config\.toml: customizations\.files\[0\]\.path: \/usr\/big: a file can only go under \/etc, \/root or \/var/],
+  ['a line break in a user name', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice\\nroot"\n'), 'config', /config\.toml:2:1: customizations\.user\[0\]\.name: must not contain a line break or other control character/],
+  // command line and environment refusals (issue 11)
+  ['a --size larger than ext4 allows for one file', () => ['--size', '17 TiB', EXAMPLE], withOutput(), 'output', /--size 17 TiB is larger than the output filesystem allows for one file \(.*\): choose a smaller --size/],
+  ['a --chown UID out of range', () => ['--chown', '99999999999999999999', EXAMPLE], withOutput(), 'usage', /--chown 99999999999999999999: UID 99999999999999999999 is out of range \(0 to 4294967294\)/],
+  ['a path as the image', () => ['../../etc/passwd'], withOutput(), 'usage', /\.\.\/\.\.\/etc\/passwd is not a valid image reference: names are lower-case letters and digits, .*oci-archive:PATH/],
+  ['an image name starting with -', () => ['--', '-weird'], withOutput(), 'usage', /-weird is not a valid image reference/],
+  ['an upper-case image name', () => ['localhost/Debian-Bootc-Example'], withOutput(), 'usage', /localhost\/Debian-Bootc-Example is not a valid image reference: image names must be lower case: use localhost\/debian-bootc-example$/],
+  ['an image ID not in the storage', () => ['0'.repeat(64)], withOutput(), 'image-not-found', /no image with ID 0{64} in the container storage at \/var\/lib\/containers\/storage/],
+  ['the builder run as a user (podman run --user)', () => [EXAMPLE], withOutput(() => ({ podmanArgs: ['--user', '1000'] })), 'not-privileged', /the builder runs as uid 1000: run it as root \(drop --user\)/],
+  ['a read-only builder (podman run --read-only)', () => [EXAMPLE], withOutput(() => ({ podmanArgs: ['--read-only'] })), 'environment', /the builder's filesystem is read-only \(\/var\/lib cannot be written; podman run --read-only\?\): drop --read-only/],
 ];
 
 describe('bad input is refused before any disk work', () => {

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configFromText, formatOf } from '../../src/config/load.js';
 import { parseSize } from '../../src/config/size.js';
-import { UserError } from '../../src/errors.js';
+import { describeError, quote, UserError } from '../../src/errors.js';
+import { parseImageRef } from '../../src/image/transport.js';
+import { updateSource } from '../../src/plan/update-source.js';
+import { exampleFacts } from '../support/facts.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
 
@@ -32,6 +35,44 @@ describe('valid configs', () => {
     const text = ['y$j9T$abc', '6$salt$hash', '2b$10$abc', '5$x$y'].map((h, i) => `[[customizations.user]]\nname = "u${i}"\npassword = "$${h}"\n`).join('')
       + '[[customizations.user]]\nname = "plain"\npassword = "hunter2"\n[[customizations.user]]\nname = "locked"\npassword = ""\n';
     expect(configFromText('c.toml', text, 'toml').customizations.users.map((u) => u.password)).toEqual(['hash', 'hash', 'hash', 'hash', 'plain', 'locked']);
+  });
+
+  it('keeps a password as a hash only in crypt syntax, optionally locked with "!"; anything else is hashed', () => {
+    const passwords = ['!$y$j9T$abc', '!RTbangplain', '*', '$sha1$1$x', '$unknown$x', 'pass:word'];
+    const text = passwords.map((p, i) => `[[customizations.user]]\nname = "u${i}"\npassword = '${p}'\n`).join('');
+    expect(configFromText('c.toml', text, 'toml').customizations.users.map((u) => u.password)).toEqual(['hash', 'plain', 'plain', 'hash', 'plain', 'plain']);
+  });
+
+  it('accepts uids and gids up to 4294967294 and uid 0 for root', () => {
+    const text = '[[customizations.user]]\nname = "root"\nuid = 0\n[[customizations.user]]\nname = "a"\nuid = 4294967294\ngid = 4294967294\n';
+    expect(configFromText('c.toml', text, 'toml').customizations.users.map((u) => u.uid)).toEqual([0, 4294967294]);
+  });
+
+  it('splits kernel.append as the kernel does: a double-quoted value keeps its spaces', () => {
+    const kargs = (append: string) => configFromText('c.json', JSON.stringify({ customizations: { kernel: { append } } }), 'json').customizations.kargs;
+    expect(kargs('foo="bar baz"  quiet splash')).toEqual(['foo="bar baz"', 'quiet', 'splash']);
+    expect(kargs('"a b" c')).toEqual(['"a b"', 'c']);
+  });
+
+  it('accepts labels up to each filesystem\'s limit, GUIDs in any case and 36-character partition names', () => {
+    const c = configFromText('c.toml', [
+      '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\nfs_type = "xfs"\nlabel = "twelve-chars"\nminsize = "1 GiB"',
+      `part_uuid = "0fc63daf-8483-4772-8e79-3d69d8477de4"\npart_type = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"\npart_label = "${'p'.repeat(36)}"`,
+      '[[customizations.disk.partitions]]\nmountpoint = "/var/lib/my_app@1+x"\nlabel = "sixteen-chars-ok"\nminsize = "1 GiB"\n',
+    ].join('\n'), 'toml').customizations;
+    expect(c.partitions.map((p) => p.label)).toEqual(['twelve-chars', 'sixteen-chars-ok']);
+  });
+
+  it('reads TOML too large for the position-keeping parser, naming keys without positions', () => {
+    const data = 'x'.repeat(300 * 1024);
+    const { secrets } = configFromText('config.toml', `[[customizations.files]]\npath = "/etc/big"\ndata = "${data}"\n`, 'toml');
+    expect(secrets.get('file.0.data')).toBe(data);
+    const multiline = configFromText('config.toml', `[[customizations.files]]\npath = "/etc/big"\ndata = """\n${'line\n'.repeat(60 * 1024)}"""\n`, 'toml');
+    expect(multiline.secrets.get('file.0.data')?.length).toBe(300 * 1024);
+    expect(() => configFromText('config.toml', `[[customizations.files]]\npath = "/etc/big"\nmod = "0644"\ndata = "${data}"\n`, 'toml')).toThrow(
+      /^config\.toml: customizations\.files\[0\]\.mod: unknown key \(did you mean "mode"\?\)$/,
+    );
+    expect(() => configFromText('config.toml', `[[customizations.files]]\ndata = "${data}"\nx = [\n`, 'toml')).toThrow(/^config\.toml:4:1: not valid TOML: /);
   });
 
   it('parses sizes as osbuild does', () => {
@@ -113,6 +154,39 @@ const invalid: [string, string, string][] = [
   ['config.toml', 'packages = [{name = "vim"}]\n', 'config.toml:1:1: packages: not supported: a bootc image gets its packages from its Containerfile'],
   ['config.json', '{"customizations": {"hostname": "a"}, "blueprint": {}}', 'config.json:1:39: blueprint: give the customizations either at the top level or under "blueprint", not both'],
   ['config.toml', '[customizations]\nhostname = 5\nkernel = "x"\n', 'config.toml:2:1: customizations.hostname: expected a string (and 1 more problem)'],
+  // issue 11: text that would reach commands, files or the partition table wrongly
+  ['config.toml', '[[customizations.user]]\nname = "alice"\ndescription = "@secret:user.alice.password@"\n', `config.toml:3:1: customizations.user[0].description: must not contain "@secret:" (reserved for the builder's secret placeholders)`],
+  ['config.toml', '[customizations]\nhostname = "@secret:nope@"\n', `config.toml:2:1: customizations.hostname: must not contain "@secret:" (reserved for the builder's secret placeholders)`],
+  ['config.json', '{"blueprint": {"customizations": {"files": [{"path": "/etc/@secret:file.0.data@"}]}}}', `config.json:1:46: blueprint.customizations.files[0].path: must not contain "@secret:" (reserved for the builder's secret placeholders)`],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\npassword = "alicepw\\nroot:RTrootpw"\n', 'config.toml:3:1: customizations.user[0].password: must not contain a line break or other control character'],
+  ['config.toml', '[[customizations.user]]\nname = "alice\\nroot"\n', 'config.toml:2:1: customizations.user[0].name: must not contain a line break or other control character'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\ngroups = ["sudo\\n"]\n', 'config.toml:3:11: customizations.user[0].groups[0]: must not contain a line break or other control character'],
+  ['config.toml', '[[customizations.sshkey]]\nuser = "root"\nkey = "ssh-ed25519 AAAA\\u0000x"\n', 'config.toml:3:1: customizations.sshkey[0].key: must not contain control characters other than line breaks'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\npassword = "$6$salt$hash:0:0:::"\n', 'config.toml:3:1: customizations.user[0].password: starts like a crypt hash but holds characters no hash has (only letters, digits and . / $ = ,): give the whole hash, or a plain-text password'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\ndescription = "Alice:x"\n', 'config.toml:3:1: customizations.user[0].description: must not contain ":" (it separates the fields of /etc/passwd)'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\nuid = 0\n', `config.toml:3:1: customizations.user[0].uid: uid 0 is root's: give another uid (or none, and useradd picks one)`],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\nuid = 4294967295\n', 'config.toml:3:1: customizations.user[0].uid: must be at most 4294967294'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\nuid = -1\n', 'config.toml:3:1: customizations.user[0].uid: must be at least 0'],
+  ['config.toml', '[[customizations.user]]\nname = "alice"\ngid = 4294967295\n', 'config.toml:3:1: customizations.user[0].gid: must be at most 4294967294'],
+  ['config.toml', '[[customizations.group]]\nname = "devs"\ngid = 4294967295\n', 'config.toml:3:1: customizations.group[0].gid: must be at most 4294967294'],
+  ['config.toml', '[[customizations.group]]\nname = "devs"\ngid = -5\n', 'config.toml:3:1: customizations.group[0].gid: must be at least 0'],
+  ['config.toml', '[[customizations.user]]\nname = "a"\nuid = 1500\n[[customizations.user]]\nname = "b"\nuid = 1500\n', 'config.toml:6:1: customizations.user[1].uid: uid 1500 is already given to customizations.user[0]'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\nfs_type = "xfs"\nlabel = "thirteen-char"\nminsize = "1 GiB"\n', 'config.toml:4:1: customizations.disk.partitions[0].label: "thirteen-char" is too long: xfs labels are at most 12 bytes'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\nlabel = "seventeen-chars-x"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].label: "seventeen-chars-x" is too long: ext4 labels are at most 16 bytes'],
+  ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "swap"\nlabel = "sixteen-chars-sw"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].label: "sixteen-chars-sw" is too long: swap labels are at most 15 bytes'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/boot/efi"\nfs_type = "vfat"\nlabel = "EFI-SYSTEM-X"\nminsize = "1 GiB"\n', 'config.toml:4:1: customizations.disk.partitions[0].label: "EFI-SYSTEM-X" is too long: vfat labels are at most 11 bytes'],
+  ['config.toml', '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "10 GiB"\n[[customizations.disk.partitions.logical_volumes]]\nmountpoint = "/"\nfs_type = "xfs"\nlabel = "root-volume-x"\nminsize = "1 GiB"\n', 'config.toml:7:1: customizations.disk.partitions[0].logical_volumes[0].label: "root-volume-x" is too long: xfs labels are at most 12 bytes'],
+  ['config.toml', '[[customizations.disk.partitions]]\nfs_type = "none"\nlabel = "x"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].label: a partition with fs_type "none" has no filesystem to label'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_uuid = "not-a-guid"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].part_uuid: "not-a-guid" is not a GUID (8-4-4-4-12 hex digits, e.g. 0FC63DAF-8483-4772-8E79-3D69D8477DE4)'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_type = "linux"\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].part_type: "linux" is not a GUID (8-4-4-4-12 hex digits, e.g. 0FC63DAF-8483-4772-8E79-3D69D8477DE4)'],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_label = \'my "data"\'\nminsize = "1 GiB"\n', 'config.toml:3:1: customizations.disk.partitions[0].part_label: must not contain quotes or backslashes'],
+  ['config.toml', `[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_label = "${'x'.repeat(37)}"\nminsize = "1 GiB"\n`, `config.toml:3:1: customizations.disk.partitions[0].part_label: "${'x'.repeat(37)}" is too long: a GPT partition name is at most 36 characters`],
+  ['config.toml', '[[customizations.disk.partitions]]\nmountpoint = "/var/my data"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.disk.partitions[0].mountpoint: "/var/my data" is not a usable mountpoint: "/" or /-separated names of letters, digits and . _ @ + - (no spaces, no "." or ".." parts, no trailing /)'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/data/../x"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: "/var/data/../x" is not a usable mountpoint: "/" or /-separated names of letters, digits and . _ @ + - (no spaces, no "." or ".." parts, no trailing /)'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/./x"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: "/var/./x" is not a usable mountpoint: "/" or /-separated names of letters, digits and . _ @ + - (no spaces, no "." or ".." parts, no trailing /)'],
+  ['config.toml', '[[customizations.filesystem]]\nmountpoint = "/var/data\\n/var/x"\nminsize = "1 GiB"\n', 'config.toml:2:1: customizations.filesystem[0].mountpoint: must not contain a line break or other control character'],
+  ['config.toml', '[customizations.kernel]\nappend = "foo=\\"bar baz quiet"\n', 'config.toml:2:1: customizations.kernel.append: a double quote is not closed: quote a value with spaces as name="a b"'],
+  ['config.toml', '[customizations.timezone]\nntpservers = ["a.example.org b.example.org"]\n', 'config.toml:2:15: customizations.timezone.ntpservers[0]: "a.example.org b.example.org" is not a host name or address'],
 ];
 
 describe('invalid configs', () => {
@@ -126,5 +200,27 @@ describe('invalid configs', () => {
       expect((error as UserError).exitCode).toBe(19);
       expect((error as UserError).message).toBe(message);
     }
+  });
+});
+
+describe('secret placeholders and one-line messages', () => {
+  const facts = (ref: string) => exampleFacts((f) => Object.assign(f, { ref, source: parseImageRef(ref) }));
+
+  it('refuses "@secret:" in the image reference and --target-imgref, which reach the plan\'s commands', () => {
+    expect(() => updateSource(facts('oci-archive:/in/@secret:user.root.password@.tar'))).toThrow(
+      'the image reference "oci-archive:/in/@secret:user.root.password@.tar" must not contain "@secret:" (reserved for the builder\'s secret placeholders)',
+    );
+    expect(() => updateSource(facts('localhost/app'), 'oci:/srv/@secret:x@')).toThrow(/^--target-imgref "oci:\/srv\/@secret:x@" must not contain "@secret:"/);
+    try {
+      updateSource(facts('localhost/app'), 'oci:/srv/@secret:x@');
+    } catch (error) {
+      expect((error as UserError).exitCode).toBe(2);
+    }
+  });
+
+  it('keeps every error one line, whatever the values it quotes', () => {
+    expect(describeError(new UserError('config', 'user "a\nb" is bad'))).toBe('user "a\\nb" is bad');
+    expect(describeError(new Error('x\r\ny'))).toMatch(/^internal error: x\\r\\ny /);
+    expect(quote('a\nb"c')).toBe('"a\\nb\\"c"');
   });
 });

@@ -43,8 +43,25 @@ describe('customizations checked against the image', () => {
     ['[customizations.locale]\nlanguages = ["fr_FR.UTF-8"]\n', 'config.toml:2:14: customizations.locale.languages[0]: locale fr_FR.UTF-8 is not generated in the image: install locales and run locale-gen for it in the Containerfile'],
     ['[customizations.locale]\nkeyboard = "de"\n', 'config.toml:2:1: customizations.locale.keyboard: the keyboard is set up by console-setup on Debian: install console-setup in the image'],
     ['[customizations.services]\nenabled = ["nginx"]\n', 'config.toml:2:12: customizations.services.enabled[0]: unit nginx.service is not in the image'],
+    ['[[customizations.user]]\nname = "alice"\nuid = 33\n', 'config.toml:3:1: customizations.user[0].uid: uid 33 is already used by www-data in the image: give another uid'],
+    ['[[customizations.group]]\nname = "devs"\n[[customizations.user]]\nname = "devs"\n', "config.toml:4:1: customizations.user[0].name: a group named devs already exists in the config (customizations.group[0]), so useradd cannot make the user's own group: set gid to that group's gid, or rename the user or the group"],
+    ['[[customizations.user]]\nname = "sudo"\n', "config.toml:2:1: customizations.user[0].name: a group named sudo already exists in the image, so useradd cannot make the user's own group: set gid to that group's gid, or rename the user or the group"],
+    ['[[customizations.user]]\nname = "sudo"\ngid = 4000\n', "config.toml:2:1: customizations.user[0].name: a group named sudo already exists in the image, so useradd cannot make the user's own group: set gid to that group's gid, or rename the user or the group"],
   ])('%j', (toml, message) => {
     expect(refusal(toml)).toBe(message);
+  });
+
+  it('refuses uid 0 for anyone but root even past the config check', () => {
+    const { customizations } = configFromText('config.toml', '[[customizations.user]]\nname = "daemon"\nuid = 1\n', 'toml');
+    const users = customizations.users.map((u) => ({ ...u, uid: 0 }));
+    expect(() => customizeStage({ ...customizations, users }, exampleFacts(), 'default')).toThrow('customizations.user[0].uid: uid 0 is already used by root in the image: give another uid');
+  });
+
+  it("accepts root's uid 0, a user's own uid, and a user in a group named like it", () => {
+    expect(refusal('[[customizations.user]]\nname = "root"\nuid = 0\n')).toBe('accepted');
+    expect(refusal('[[customizations.user]]\nname = "daemon"\nuid = 1\n')).toBe('accepted');
+    expect(refusal('[[customizations.group]]\nname = "devs"\ngid = 1500\n[[customizations.user]]\nname = "devs"\ngid = 1500\n')).toBe('accepted');
+    expect(refusal('[[customizations.user]]\nname = "sudo"\ngid = 27\n')).toBe('accepted');
   });
 
   it('accepts what the image has', () => {

@@ -136,6 +136,10 @@ describe('option values', () => {
     expect(parseOwner('1000')).toEqual({ uid: 1000, gid: -1 });
     expect(parseOwner('1000:100')).toEqual({ uid: 1000, gid: 100 });
     expect(() => parseOwner('alice')).toThrow('--chown alice: expected numeric UID or UID:GID, e.g. --chown 1000:1000 (see id -u, id -g)');
+    expect(() => parseOwner('99999999999999999999')).toThrow('--chown 99999999999999999999: UID 99999999999999999999 is out of range (0 to 4294967294), e.g. --chown 1000:1000 (see id -u, id -g)');
+    expect(() => parseOwner('1000:4294967295')).toThrow(/GID 4294967295 is out of range/);
+    expect(() => parseOwner('1000:4294967295')).toThrow(expect.objectContaining({ id: 'usage' }));
+    expect(parseOwner('4294967294:0')).toEqual({ uid: 4294967294, gid: 0 });
     expect(parseVmdkSubformat('monolithicsparse')).toBe('monolithicSparse');
     expect(() => parseVmdkSubformat('flat')).toThrow('--vmdk-subformat flat: choose streamOptimized (vSphere, OVA) or monolithicSparse (VMware Workstation)');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLineKargs, planKargs, usesSerialConsole } from '../../src/plan/kargs.js';
+import { commandLineKargs, planKargs, splitKargs, usesSerialConsole } from '../../src/plan/kargs.js';
 
 const base = { rootUuid: 'R', bootUuid: 'B', imageKargs: [], extra: [] };
 
@@ -28,5 +28,12 @@ describe('planKargs (in the order bootc install builds them)', () => {
     expect(usesSerialConsole(['console=ttyS0'])).toBe(true);
     expect(usesSerialConsole(['console=ttyS0,115200n8'])).toBe(true);
     expect(usesSerialConsole(['console=tty0', 'console=ttyS1'])).toBe(false);
+  });
+
+  it('splits a command line at spaces outside double quotes, quotes kept, as the kernel does', () => {
+    expect(splitKargs(' a=1  foo="bar baz" b="" c\nd ')).toEqual(['a=1', 'foo="bar baz"', 'b=""', 'c', 'd']);
+    expect(splitKargs('"quoted whole" x=" y"z')).toEqual(['"quoted whole"', 'x=" y"z']);
+    expect(splitKargs('')).toEqual([]);
+    expect(splitKargs('foo="bar baz')).toBeUndefined();
   });
 });

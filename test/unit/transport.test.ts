@@ -34,6 +34,11 @@ describe('image references with transports', () => {
     ['oci-archive:', /names no image/],
     ['dir:/tmp/x', /the dir: transport is not supported/],
     ['containers-storage:[overlay@/x]img', /storage specifiers/],
+    ['../../etc/passwd', /^\.\.\/\.\.\/etc\/passwd is not a valid image reference: names are lower-case letters/],
+    ['-weird', /^-weird is not a valid image reference/],
+    ['localhost/Example', /^localhost\/Example is not a valid image reference: image names must be lower case: use localhost\/example$/],
+    ['docker://quay.io/X/y', /^docker:\/\/quay\.io\/X\/y is not a valid image reference: image names must be lower case: use quay\.io\/x\/y$/],
+    ['containers-storage:../x', /is not a valid image reference/],
   ])('refuses %j', (input, message) => {
     expect(() => parseImageRef(input)).toThrow(UserError);
     expect(() => parseImageRef(input)).toThrow(message);
