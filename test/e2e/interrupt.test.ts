@@ -11,12 +11,14 @@ import { loopDevicesFor } from '../support/system.js';
 
 const WORK = '.deb-bootc-image-builder.work';
 
-/** Runs the CLI in the builder container, optionally sends SIGINT once `when` is logged,
- * then reports exit code, its own /proc/mounts and losetup view. */
-function script(interruptWhen?: string): string {
+/** Runs the CLI in the builder container, optionally sends SIGINT once `when` is logged (or
+ * `signal` after a second, `when` empty), then reports exit code, its own /proc/mounts and
+ * losetup view. */
+function script(interruptWhen?: string, signal = 'INT'): string {
+  const wait = interruptWhen ? `for i in $(seq 600); do grep -q '${interruptWhen}' /tmp/stderr && break; sleep 0.1; done; ` : '';
   return `
 deb-bootc-image-builder build --type qcow2 ${EXAMPLE} > /tmp/stdout 2> /tmp/stderr & pid=$!
-${interruptWhen ? `for i in $(seq 600); do grep -q '${interruptWhen}' /tmp/stderr && break; sleep 0.1; done; sleep 1; kill -INT $pid` : ''}
+${interruptWhen !== undefined ? `${wait}sleep 1; kill -${signal} $pid` : ''}
 wait $pid; echo "exit=$?"
 echo "--- mounts"; grep deb-bootc-image-builder /proc/mounts
 echo "--- loops"; losetup -a | grep ${WORK}
@@ -24,9 +26,9 @@ echo "--- stderr"; cat /tmp/stderr
 `;
 }
 
-async function runInBuilder(interruptWhen?: string) {
+async function runInBuilder(interruptWhen?: string, signal?: string) {
   const out = await mkdtemp(`${tmpdir()}/dbib-e2e-int-`);
-  const run = await runBuilder(['-c', script(interruptWhen)], { output: out, podmanArgs: ['--entrypoint', '/bin/sh'] });
+  const run = await runBuilder(['-c', script(interruptWhen, signal)], { output: out, podmanArgs: ['--entrypoint', '/bin/sh'] });
   const sections = new Map<string, string[]>();
   let current = '';
   for (const line of run.stdout.split('\n')) {
@@ -56,6 +58,16 @@ describe('nothing is left behind', () => {
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
     expect(await loopDevicesFor(WORK)).toEqual([]);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it.each(['INT', 'TERM'])('SIG%s a second in, while the image is inspected, is reported as the interrupt it is', async (signal) => {
+    const { out, exit, section } = await runInBuilder('', signal);
+    console.log(section('stderr'));
+    expect(section('stderr')).not.toContain('Commit the image');
+    expect(section('stderr').split('\n').at(-1)).toBe(`error: interrupted by SIG${signal}; everything the build had set up was released`);
+    expect(exit).toBe(EXIT_CODES.interrupted);
+    expect(section('mounts')).toBe('');
     expect(await readdir(out)).toEqual([]);
   });
 
