@@ -15,13 +15,12 @@ import { createReporter, type Reporter } from '../run/reporter.js';
 import { abortedMeanwhile } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
-import { withBakedLayout } from '../config/baked.js';
+import { effectiveCustomizations, withBakedLayout } from '../config/baked.js';
 import { loadConfig } from '../config/load.js';
 import type { Secrets } from '../config/secrets.js';
 import { ConfigError, configErrorAt } from '../config/source.js';
 import { customizationProbes } from '../plan/customize.js';
 import { configPathQuestions } from '../plan/image-paths.js';
-import { effectiveCustomizations } from '../config/baked.js';
 import type { Questions } from '../image/system.js';
 import { checkTargetArch, ociArch, parseBoolean, parseDiskSize, parseLogLevel, parsePullPolicy, parseTypes, parseVmdkSubformat } from './parse-options.js';
 

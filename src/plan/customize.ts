@@ -39,8 +39,11 @@ cat > "$home/.ssh/authorized_keys"
 chown "$user:$group" "$home/.ssh/authorized_keys"
 chmod 0600 "$home/.ssh/authorized_keys"`;
 
+// (run chrooted, so links resolve inside the deployment; a directory reached through a link
+// that does not lead anywhere yet, like /opt -> var/opt on a fresh /var, is made where it leads)
 const FILE = `set -e
 path=$1; mode=$2; owner=$3; group=$4
+path="$(realpath -m -- "$(dirname -- "$path")")/$(basename -- "$path")"
 mkdir -p "$(dirname "$path")"
 umask 077
 cat > "$path.deb-bootc-image-builder"
@@ -50,6 +53,7 @@ mv -f "$path.deb-bootc-image-builder" "$path"`;
 
 const DIRECTORY = `set -e
 path=$1; mode=$2; owner=$3; group=$4; parents=$5
+path=$(realpath -m -- "$path")
 if [ "$parents" != yes ] && [ ! -d "$(dirname "$path")" ]; then
   echo "$(dirname "$path") does not exist (set ensure_parents = true to create it)" >&2; exit 1
 fi

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/errors.js';
+import type { Plan } from '../../src/plan/types.js';
+import { withRootFilesystem } from '../support/disk-files.js';
 import { EXAMPLE, STORAGE, buildImageFrom, runBuilder } from '../support/images.js';
 
 const IMAGES = {
@@ -43,7 +45,7 @@ beforeAll(async () => {
       IMAGES.links,
       from([
         'ADD links.tar /',
-        `RUN ln -sf ${inStorage.fstab} /etc/fstab`,
+        `RUN ln -sf ${inStorage.fstab} /etc/fstab && ln -s /var/lib/dbib-app /etc/dbib-app`,
         `RUN mkdir -p ${STORAGE} && echo IMAGE-SHIM > ${inStorage.shim} && ln -sf ${inStorage.shim} /usr/lib/shim/shimx64.efi.signed`,
       ]),
       { 'links.tar': `${dir}/links.tar` },
@@ -94,7 +96,7 @@ describe('an image cannot reach outside the disk', () => {
     const output = await outputWithCanary();
     const run = await runBuilder(['--type', 'raw', IMAGES.links], {
       output,
-      podmanArgs: await withConfig('[customizations]\nhostname = "escape-test"\n'),
+      podmanArgs: await withConfig('[customizations]\nhostname = "escape-test"\n[[customizations.files]]\npath = "/etc/dbib-app/app.conf"\ndata = "inside"\n'),
     });
     expect(run.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
     expect(run.exitCode).toBe(0);
@@ -107,6 +109,16 @@ describe('an image cannot reach outside the disk', () => {
     const offset = (esp?.start ?? 0) * (table.partitiontable.sectorsize ?? 512);
     const shim = await execa('mtype', ['-i', `${disk}@@${offset}`, '::/EFI/BOOT/BOOTX64.EFI'], { env: { MTOOLS_SKIP_CHECK: '1' } });
     expect(shim.stdout.trim()).toBe('IMAGE-SHIM');
+    // a file through a link into the (empty at build time) /var lands where the link leads
+    const plan = JSON.parse(readFileSync(`${output}/manifest-raw.json`, 'utf8')) as Plan;
+    const written = await withRootFilesystem(disk, plan, async (root) => {
+      const deployment = (await readdir(`${root}/ostree/deploy/default/deploy`)).find((n) => /^[0-9a-f]{64}\.\d+$/.test(n));
+      return {
+        file: readFileSync(`${root}/ostree/deploy/default/var/lib/dbib-app/app.conf`, 'utf8'),
+        hostname: readFileSync(`${root}/ostree/deploy/default/deploy/${deployment}/etc/hostname`, 'utf8'),
+      };
+    });
+    expect(written).toEqual({ file: 'inside', hostname: 'escape-test\n' });
   });
 
   it.each([

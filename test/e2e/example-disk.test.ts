@@ -48,7 +48,7 @@ describe('example image -> qcow2 with the builder container', () => {
   });
 
   it('leaves no loop device, mount or work directory behind', async () => {
-    expect(await loopDevicesFor('.deb-bootc-image-builder.work')).toEqual([]);
+    expect(await loopDevicesFor(`${out}/.deb-bootc-image-builder.work`)).toEqual([]);
     expect(await mountsMentioning('deb-bootc-image-builder')).toEqual([]);
     expect(existsSync(`${out}/.deb-bootc-image-builder.work`)).toBe(false);
   });

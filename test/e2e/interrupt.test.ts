@@ -45,7 +45,7 @@ describe('nothing is left behind', () => {
     expect(exit).toBe(0);
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
-    expect(await loopDevicesFor(WORK)).toEqual([]);
+    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
     expect((await readdir(out)).sort()).toEqual(['SHA256SUMS', 'build-record.json', 'manifest-qcow2.json', 'qcow2']);
   });
 
@@ -57,7 +57,7 @@ describe('nothing is left behind', () => {
     expect(section('stderr').split('\n').at(-1)).toBe('error: interrupted by SIGINT; everything the build had set up was released');
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
-    expect(await loopDevicesFor(WORK)).toEqual([]);
+    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
     expect(await readdir(out)).toEqual([]);
   });
 
@@ -82,8 +82,8 @@ describe('nothing is left behind', () => {
     });
     await execa('podman', ['kill', '--signal', 'KILL', name]);
     await build;
-    for (let i = 0; i < 50 && (await loopDevicesFor(WORK)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await loopDevicesFor(WORK)).toEqual([]);
+    for (let i = 0; i < 50 && (await loopDevicesFor(`${out}/${WORK}`)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
     // killed before any artifact was renamed into place: nothing with a final name exists
     expect(await readdir(out)).toEqual([WORK]);
   });

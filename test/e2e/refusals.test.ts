@@ -47,7 +47,7 @@ beforeAll(async () => {
     buildImageFrom(BAD.ostreeNative, from(['LABEL ostree.final-diffid=sha256:0123456789abcdef'])),
     buildImageFrom(BAD.installConfig, from([`RUN printf '[install]\\nroot_fs_type = "xfs"\\n' > /usr/lib/bootc/install/10-typo.toml`])),
     buildImageFrom(BAD.bootcWithoutPodman, from(['RUN printf "#!/bin/sh\\n" > /usr/bin/bootc && chmod 755 /usr/bin/bootc && cp /usr/bin/bootc /usr/bin/skopeo'])),
-    buildImageFrom(BAD.danglingLink, from(['RUN ln -s /opt/absent /etc/app'])),
+    buildImageFrom(BAD.danglingLink, from(['RUN ln -s /usr/absent /etc/app'])),
     execa('podman', ['save', '-q', '--format', 'oci-dir', '-o', `${dir}/arm64`, EXAMPLE]).then(() =>
       rewriteConfig(`${dir}/arm64`, (config) => Object.assign(config, { architecture: 'arm64' })),
     ),
@@ -131,7 +131,7 @@ const rows: Row[] = [
   ['a line break in a user name', () => [EXAMPLE], withConfig('[[customizations.user]]\nname = "alice\\nroot"\n'), 'config', /config\.toml:2:1: customizations\.user\[0\]\.name: must not contain a line break or other control character/],
   ['a directory where the image has a file', () => [EXAMPLE], withConfig('[[customizations.directories]]\npath = "/etc/hostname"\n'), 'config', /config\.toml:2:1: customizations\.directories\[0\]\.path: \/etc\/hostname is a file in the image: a directory cannot replace it/],
   ['a part_type that is not a GUID', () => [EXAMPLE], withConfig('[[customizations.disk.partitions]]\nmountpoint = "/var/data"\npart_type = "linux"\nminsize = "1 GiB"\n'), 'config', /customizations\.disk\.partitions\[0\]\.part_type: "linux" is not a GUID/],
-  ['a file through a link of the image that leads nowhere', () => [BAD.danglingLink], withConfig('[[customizations.files]]\npath = "/etc/app/app.conf"\ndata = "x"\n'), 'config', /customizations\.files\[0\]\.path: \/etc\/app\/app\.conf goes through the image's symlink \/etc\/app -> \/opt\/absent, which leads to nothing there/],
+  ['a file through a link of the image that leads nowhere', () => [BAD.danglingLink], withConfig('[[customizations.files]]\npath = "/etc/app/app.conf"\ndata = "x"\n'), 'config', /customizations\.files\[0\]\.path: \/etc\/app\/app\.conf goes through the image's symlink \/etc\/app -> \/usr\/absent, which leads to nothing there/],
   // command line and environment refusals (issue 11)
   ['a --size larger than ext4 allows for one file', () => ['--size', '17 TiB', EXAMPLE], withOutput(), 'output', /--size 17 TiB is larger than the output filesystem allows for one file \(.*\): choose a smaller --size/],
   ['a --chown UID out of range', () => ['--chown', '99999999999999999999', EXAMPLE], withOutput(), 'usage', /--chown 99999999999999999999: UID 99999999999999999999 is out of range \(0 to 4294967294\)/],
