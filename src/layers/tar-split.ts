@@ -3,7 +3,7 @@
 // directory (the file contents). Byte for byte the tar the layer was made from, without
 // podman and without compressing anything.
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
@@ -38,7 +38,26 @@ export async function* layerTar(tarSplitPath: string, layerDir: string): AsyncGe
   }
 }
 
+/**
+ * The host path of a file the tar-split names, read only where it lies inside the layer: its
+ * name comes from the image's tar, so no ".." and no symlinked parent may lead elsewhere.
+ */
+async function contentPath(layerDir: string, name: string, checked: Map<string, string>): Promise<string> {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw damagedLayer(layerDir, `its tar-split names ${JSON.stringify(name)}, which leads outside the layer`);
+  const real = async (path: string) => {
+    let known = checked.get(path);
+    if (known === undefined) checked.set(path, (known = await realpath(path).catch(() => path)));
+    return known;
+  };
+  const within = parts.slice(0, -1).join('/');
+  const dir = within ? `${layerDir}/${within}` : layerDir;
+  if (within && (await real(dir)) !== `${await real(layerDir)}/${within}`) throw damagedLayer(layerDir, `${name} lies behind a symlink of the layer`);
+  return `${dir}/${parts.at(-1) ?? ''}`;
+}
+
 async function* rebuild(tarSplitPath: string, layerDir: string): AsyncGenerator<Buffer> {
+  const checked = new Map<string, string>();
   const lines = createInterface({ input: createReadStream(tarSplitPath).pipe(createGunzip()), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
@@ -49,7 +68,7 @@ async function* rebuild(tarSplitPath: string, layerDir: string): AsyncGenerator<
     }
     if (!entry.size) continue;
     const name = entry.name ?? Buffer.from(entry.name_raw ?? '', 'base64').toString('latin1');
-    const path = `${layerDir}/${name}`;
+    const path = await contentPath(layerDir, name, checked);
     if (entry.size <= SMALL_FILE) {
       // one exact-size read: most files of an image are small
       const content = await readFile(path);

@@ -1,7 +1,7 @@
 // Refusals of the command line and the builder's environment (issue 11): preflight probes,
 // out-of-space step failures, loop devices, damaged layers, initramfs decompressors and
 // interrupts, each with its own exit code and a message that says what to do.
-import { mkdir, mkdtemp, readdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, statfs, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,17 @@ describe('damaged layers in the container storage', () => {
     await expect(drain(layerTar(missing, layer))).rejects.toMatchObject({ id: 'storage', message: expect.stringMatching(/damaged: gone is missing or not a file/) });
     await writeFile(`${dir}/garbage.tar-split.gz`, 'not gzip');
     await expect(drain(layerTar(`${dir}/garbage.tar-split.gz`, layer))).rejects.toMatchObject({ id: 'storage', message: expect.stringMatching(/is not valid gzip/) });
+  });
+
+  it("reads no file outside the layer, whatever names the image's tar gave", async () => {
+    const layer = `${dir}/layer-links`;
+    await mkdir(`${layer}/etc`, { recursive: true });
+    await writeFile(`${dir}/host-secret`, 'secret');
+    await symlink(dir, `${layer}/up`);
+    const dotdot = await split('dotdot', [{ type: 1, name: '../host-secret', size: 6 }]);
+    await expect(drain(layerTar(dotdot, layer))).rejects.toMatchObject({ id: 'storage', message: expect.stringMatching(/names "\.\.\/host-secret", which leads outside the layer/) });
+    const behind = await split('behind', [{ type: 1, name: 'up/host-secret', size: 6 }]);
+    await expect(drain(layerTar(behind, layer))).rejects.toMatchObject({ id: 'storage', message: expect.stringMatching(/up\/host-secret lies behind a symlink of the layer/) });
   });
 
   it('reports a stream that ends early as truncated', async () => {
