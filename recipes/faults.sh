@@ -1,6 +1,8 @@
 #!/bin/sh
 # Fault injection: builds of IMAGE (raw, as a user runs them) stopped by SIGINT, SIGTERM or
-# `podman kill -s KILL` at times spread over a whole build, then counted for what they left on
+# `podman kill -s KILL` in every stage in turn, inspection first (run i: stage (i-1) mod
+# (STAGES+1), 0 being the inspection before stage 1; a random 0-2 s after the stage began;
+# the signal changes with each pass over the stages), then counted for what they left on
 # the host: loop devices, loop partition nodes, mounts, mounted images in the storage,
 # containers, and files under a final artifact name. Prints one line per run and the totals;
 # exits 1 when anything leaked.
@@ -41,33 +43,42 @@ id=$(podman image inspect --format '{{.Id}}' localhost/dbib-faults)
 image=localhost/dbib-faults
 trap 'rm -rf "$base"; podman rmi -f localhost/dbib-faults >/dev/null 2>&1 || true' EXIT
 
-# one full build first: how long one takes, so the kills spread over all of it
+# one full build first: its stages, and how long it takes
 out="$base/full"; mkdir -p "$out"
 t0=$(date +%s); run_build dbib-fault-full "$out"; t1=$(date +%s)
 span=$((t1 - t0))
-echo "full build: ${span} s (kills spread over 1..${span} s)"
+stages=$(grep -o '^\[[0-9]*/[0-9]*\]' "$out.log" | tail -1 | sed 's#.*/##; s#\]##')
+[ -n "$stages" ] || stages=12
+echo "full build: ${span} s, ${stages} stages"
 rm -rf "$out" "$out.log"
 
 leaks=0
 i=1
 while [ "$i" -le "$runs" ]; do
-  case $((i % 3)) in 0) sig=INT ;; 1) sig=TERM ;; *) sig=KILL ;; esac
-  # spread: run i of RUNS at about i/RUNS of the build, jittered by up to 3 s
-  at=$(( (span * i) / (runs + 1) + $(od -An -N1 -tu1 /dev/urandom) % 4 ))
-  [ "$at" -ge 1 ] || at=1
+  case $(( ((i - 1) / (stages + 1)) % 3 )) in 0) sig=TERM ;; 1) sig=KILL ;; *) sig=INT ;; esac
+  stage=$(( (i - 1) % (stages + 1) ))
+  jitter=$(awk -v r="$(od -An -N1 -tu1 /dev/urandom)" 'BEGIN { printf "%.2f", r / 127.5 }')
   name="dbib-fault-$i"; out="$base/run-$i"; mkdir -p "$out"
+  t0=$(date +%s)
   run_build "$name" "$out" & pid=$!
-  sleep "$at"
+  # wait for the stage to begin (or the build to end), then a little more
+  if [ "$stage" -gt 0 ]; then
+    while kill -0 "$pid" 2>/dev/null && ! grep -q "^\[$stage/" "$out.log" 2>/dev/null; do sleep 0.1; done
+  else
+    sleep 1 # node and podman start
+  fi
+  sleep "$jitter"
+  at=$(( $(date +%s) - t0 ))
   podman kill -s "$sig" "$name" >/dev/null 2>&1 || true
   set +e; wait "$pid"; rc=$?; set -e
-  stage=$(grep -o '^\[[0-9]*/[0-9]*\][^:]*' "$out.log" | tail -1)
+  reached=$(grep -o '^\[[0-9]*/[0-9]*\][^:]*' "$out.log" | tail -1)
   sleep 2 # the kernel's autoclear of a killed build's loop devices is asynchronous
   l=$(loops); n=$(nodes); m=$(mounts); mi=$(mounted_images); c=$(containers)
   f=0; [ "$rc" -eq 0 ] || f=$(finals "$out")
   total=$((l + n + m + mi + c + f))
   leaks=$((leaks + total))
-  printf 'run %2d: %-4s at %3d s, exit %3d, %-40s loops %d nodes %d mounts %d mounted-images %d containers %d final-named %d\n' \
-    "$i" "$sig" "$at" "$rc" "${stage:-(before the first stage)}" "$l" "$n" "$m" "$mi" "$c" "$f"
+  printf 'run %2d: %-4s %ss into stage %2d (%3d s), exit %3d, last seen %-40s loops %d nodes %d mounts %d mounted-images %d containers %d final-named %d\n' \
+    "$i" "$sig" "$jitter" "$stage" "$at" "$rc" "${reached:-(inspection, before stage 1)}" "$l" "$n" "$m" "$mi" "$c" "$f"
   rm -rf "$out" "$out.log"
   i=$((i + 1))
 done
