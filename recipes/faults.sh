@@ -15,8 +15,11 @@ storage=/var/lib/containers/storage
 base=$(mktemp -d /var/tmp/dbib-faults.XXXXXX)
 trap 'rm -rf "$base"' EXIT
 
-# (each count only sees this script's builds, so other builds may run meanwhile)
-loops() { losetup --list --noheadings --output BACK-FILE 2>/dev/null | grep -c "$base" || true; }
+# Loop devices of builder work files that were not there before the run. (A device whose file
+# was opened in a container shows the path seen from its mount once the container is gone,
+# "/.deb-bootc-image-builder.work/disk.raw (deleted)", so the output path cannot identify it.)
+work_loops() { losetup --list --noheadings --output NAME,BACK-FILE 2>/dev/null | awk '/\.deb-bootc-image-builder\.work/ { print $1 }'; }
+loops() { work_loops | grep -c -v -x -F "$(printf '%s\n' $loops_before /none)" || true; }
 # partition nodes of loop devices that are no longer attached, or no longer partitioned
 nodes() {
   n=0
@@ -59,6 +62,7 @@ while [ "$i" -le "$runs" ]; do
   stage=$(( (i - 1) % (stages + 1) ))
   jitter=$(awk -v r="$(od -An -N1 -tu1 /dev/urandom)" 'BEGIN { printf "%.2f", r / 127.5 }')
   name="dbib-fault-$i"; out="$base/run-$i"; mkdir -p "$out"
+  loops_before=$(work_loops)
   t0=$(date +%s)
   run_build "$name" "$out" & pid=$!
   # wait for the stage to begin (or the build to end), then a little more

@@ -11,13 +11,14 @@ import { canonicalJson } from '../../src/image/oci-form.js';
 import type { Plan } from '../../src/plan/types.js';
 import { EXAMPLE, STORAGE, runBuilder } from '../support/images.js';
 import { withRootFilesystem } from '../support/disk-files.js';
-import { loopDevicesFor, mountsMentioning } from '../support/system.js';
+import { mountsMentioning, newWorkLoopDevices, workLoopSnapshot } from '../support/system.js';
 
 let out: string;
 let build: Awaited<ReturnType<typeof runBuilder>>;
 let storageBefore: string;
 let seconds: number;
 let rawDisk: { raw: string; plan: Plan } | undefined;
+let loopsBefore: string[];
 
 /** What the host's podman would notice if the builder wrote into its storage. */
 async function storageFingerprint(): Promise<string> {
@@ -28,6 +29,7 @@ async function storageFingerprint(): Promise<string> {
 beforeAll(async () => {
   out = await mkdtemp(`${tmpdir()}/dbib-e2e-`);
   storageBefore = await storageFingerprint();
+  loopsBefore = await workLoopSnapshot();
   const started = performance.now();
   build = await runBuilder(['--type', 'qcow2', EXAMPLE], { output: out });
   seconds = (performance.now() - started) / 1000;
@@ -48,7 +50,7 @@ describe('example image -> qcow2 with the builder container', () => {
   });
 
   it('leaves no loop device, mount or work directory behind', async () => {
-    expect(await loopDevicesFor(`${out}/.deb-bootc-image-builder.work`)).toEqual([]);
+    expect(await newWorkLoopDevices(loopsBefore)).toEqual([]);
     expect(await mountsMentioning('deb-bootc-image-builder')).toEqual([]);
     expect(existsSync(`${out}/.deb-bootc-image-builder.work`)).toBe(false);
   });

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/errors.js';
 import { EXAMPLE, builderArgs, runBuilder } from '../support/images.js';
-import { loopDevicesFor } from '../support/system.js';
+import { newWorkLoopDevices, workLoopSnapshot } from '../support/system.js';
 
 const WORK = '.deb-bootc-image-builder.work';
 
@@ -17,17 +17,19 @@ const WORK = '.deb-bootc-image-builder.work';
 function script(interruptWhen?: string, signal = 'INT'): string {
   const wait = interruptWhen ? `for i in $(seq 600); do grep -q '${interruptWhen}' /tmp/stderr && break; sleep 0.1; done; ` : '';
   return `
+before=" $(losetup -a | grep ${WORK} | cut -d: -f1 | tr '\\n' ' ') "  # devices someone else left
 deb-bootc-image-builder build --type qcow2 ${EXAMPLE} > /tmp/stdout 2> /tmp/stderr & pid=$!
 ${interruptWhen !== undefined ? `${wait}sleep 1; kill -${signal} $pid` : ''}
 wait $pid; echo "exit=$?"
 echo "--- mounts"; grep deb-bootc-image-builder /proc/mounts
-echo "--- loops"; losetup -a | grep ${WORK}
+echo "--- loops"; losetup -a | grep ${WORK} | while read -r line; do case "$before" in *" \${line%%:*} "*) ;; *) echo "$line" ;; esac; done
 echo "--- stderr"; cat /tmp/stderr
 `;
 }
 
 async function runInBuilder(interruptWhen?: string, signal?: string) {
   const out = await mkdtemp(`${tmpdir()}/dbib-e2e-int-`);
+  const loopsBefore = await workLoopSnapshot();
   const run = await runBuilder(['-c', script(interruptWhen, signal)], { output: out, podmanArgs: ['--entrypoint', '/bin/sh'] });
   const sections = new Map<string, string[]>();
   let current = '';
@@ -36,28 +38,28 @@ async function runInBuilder(interruptWhen?: string, signal?: string) {
     else sections.get(current)?.push(line);
   }
   const section = (name: string) => (sections.get(name) ?? []).join('\n').trim();
-  return { out, run, exit: Number(/exit=(\d+)/.exec(run.stdout)?.[1]), section };
+  return { out, run, exit: Number(/exit=(\d+)/.exec(run.stdout)?.[1]), section, loopsBefore };
 }
 
 describe('nothing is left behind', () => {
   it('after a complete build', async () => {
-    const { out, exit, section } = await runInBuilder();
+    const { out, exit, section, loopsBefore } = await runInBuilder();
     expect(exit).toBe(0);
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
-    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
+    expect(await newWorkLoopDevices(loopsBefore)).toEqual([]);
     expect((await readdir(out)).sort()).toEqual(['SHA256SUMS', 'build-record.json', 'manifest-qcow2.json', 'qcow2']);
   });
 
   it('after SIGINT half-way through the build (during the ostree commit)', async () => {
-    const { out, exit, section } = await runInBuilder('Commit the image');
+    const { out, exit, section, loopsBefore } = await runInBuilder('Commit the image');
     console.log(section('stderr'));
     expect(exit).toBe(EXIT_CODES.interrupted);
     expect(section('stderr')).toContain('SIGINT received: stopping and releasing everything the build set up');
     expect(section('stderr').split('\n').at(-1)).toBe('error: interrupted by SIGINT; everything the build had set up was released');
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
-    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
+    expect(await newWorkLoopDevices(loopsBefore)).toEqual([]);
     expect(await readdir(out)).toEqual([]);
   });
 
@@ -73,6 +75,7 @@ describe('nothing is left behind', () => {
 
   it('even when the builder is killed outright (SIGKILL): no loop device stays attached', async () => {
     const out = await mkdtemp(`${tmpdir()}/dbib-e2e-kill-`);
+    const loopsBefore = await workLoopSnapshot();
     const name = `dbib-e2e-kill-${process.pid}`;
     const build = execa('podman', builderArgs(['--type', 'qcow2', EXAMPLE], { output: out, podmanArgs: ['--name', name] }), { reject: false });
     await new Promise<void>((resolve) => {
@@ -82,8 +85,8 @@ describe('nothing is left behind', () => {
     });
     await execa('podman', ['kill', '--signal', 'KILL', name]);
     await build;
-    for (let i = 0; i < 50 && (await loopDevicesFor(`${out}/${WORK}`)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await loopDevicesFor(`${out}/${WORK}`)).toEqual([]);
+    for (let i = 0; i < 50 && (await newWorkLoopDevices(loopsBefore)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await newWorkLoopDevices(loopsBefore)).toEqual([]);
     // killed before any artifact was renamed into place: nothing with a final name exists
     expect(await readdir(out)).toEqual([WORK]);
   });
