@@ -6,7 +6,8 @@
 # the host: loop devices, loop partition nodes, mounts, mounted images in the storage,
 # containers, and files under a final artifact name. Prints one line per run and the totals;
 # exits 1 when anything leaked.
-# usage: faults.sh [RUNS [IMAGE]]   (BUILDER: the builder image to use)
+# usage: faults.sh [RUNS [IMAGE]]   (BUILDER: the builder image to use; FAULT_STAGES, e.g. "7",
+# and FAULT_SIGNALS, e.g. "KILL", narrow the runs to those stages and signals)
 set -eu
 runs=${1:-50}
 image=${2:-localhost/debian-bootc-example}
@@ -58,8 +59,10 @@ rm -rf "$out" "$out.log"
 leaks=0
 i=1
 while [ "$i" -le "$runs" ]; do
-  case $(( ((i - 1) / (stages + 1)) % 3 )) in 0) sig=TERM ;; 1) sig=KILL ;; *) sig=INT ;; esac
-  stage=$(( (i - 1) % (stages + 1) ))
+  set -- ${FAULT_STAGES:-$(seq 0 "$stages")}; per_pass=$#
+  shift $(( (i - 1) % per_pass )); stage=$1
+  set -- ${FAULT_SIGNALS:-TERM KILL INT}
+  shift $(( ((i - 1) / per_pass) % $# )); sig=$1
   jitter=$(awk -v r="$(od -An -N1 -tu1 /dev/urandom)" 'BEGIN { printf "%.2f", r / 127.5 }')
   name="dbib-fault-$i"; out="$base/run-$i"; mkdir -p "$out"
   loops_before=$(work_loops)

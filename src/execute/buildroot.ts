@@ -13,7 +13,7 @@ import type { Bind, Where } from '../plan/types.js';
 // Every mountpoint is checked to resolve to itself on the builder's view (no symlink of the
 // root's on the way), so nothing is ever mounted over a path outside the root.
 const SCRIPT = `set -e
-root=$1; run=$2; proc=$3; bootc=$4; shift 4
+root=$1; run=$2; proc=$3; bootc=$4; nofreeze=$5; shift 5
 at() {
   if [ "$(realpath -m -- "$root$1")" != "$root$1" ]; then
     echo "$1 is a symlink in the root or goes through one: refusing to mount there" >&2; exit 1
@@ -35,6 +35,10 @@ while [ "$1" != -- ]; do
   at "$3"; mount "--$1" "$2" "$root$3"; shift 3
 done
 shift
+# without CAP_SYS_ADMIN, FIFREEZE fails and ostree syncs /boot instead of freezing it: a
+# freeze outlives a build killed in between (its watchdog dies with it), and a frozen
+# filesystem keeps its loop device attached for good
+if [ "$nofreeze" = 1 ]; then exec setpriv --bounding-set -sys_admin --inh-caps -sys_admin chroot "$root" "$@"; fi
 exec chroot "$root" "$@"`;
 
 export interface RootOptions {
@@ -42,6 +46,8 @@ export interface RootOptions {
   proc?: boolean;
   /** host paths made visible inside the root; targets under /run and /tmp are created */
   binds?: readonly Bind[];
+  /** run without CAP_SYS_ADMIN, so that no filesystem can be frozen (ostree admin deploy) */
+  noFreeze?: boolean;
 }
 
 /**
@@ -54,7 +60,8 @@ export function inRoot(root: Exclude<Where, 'builder'>, argv: readonly string[],
   const proc = root !== 'deployment' || options.proc ? '1' : '0';
   const bootc = root === 'image-rw' ? '1' : '0';
   const binds = (options.binds ?? []).flatMap((b) => [b.recursive ? 'rbind' : 'bind', b.source, b.target]);
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'buildroot', dir, run, proc, bootc, ...binds, '--', ...argv];
+  const noFreeze = options.noFreeze ? '1' : '0';
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'buildroot', dir, run, proc, bootc, noFreeze, ...binds, '--', ...argv];
 }
 
 /** Each root's directory, and the build directory it shares ('' for none). */

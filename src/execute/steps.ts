@@ -80,7 +80,7 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     const argv = step.argv.map(reveal);
     const options = { input: step.stdin === undefined ? undefined : reveal(step.stdin), env: step.env, display: step.argv };
     if (step.in === 'builder') await run.run(argv, options);
-    else await run.run(inRoot(step.in, argv, { proc: step.proc, binds: step.binds }), { ...options, where: `(in ${step.in})` });
+    else await run.run(inRoot(step.in, argv, { proc: step.proc, binds: step.binds, noFreeze: step.noFreeze }), { ...options, where: `(in ${step.in})` });
   },
 
   async 'commit-layer'(step, _ctx, run) {

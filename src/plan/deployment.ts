@@ -206,14 +206,20 @@ export function deployStage({ facts, disk, deployment }: DeploymentInput): Stage
   const { stateroot } = deployment;
   const steps: Step[] = [
     { kind: 'write-file', path: origin, content: deployment.origin },
-    image(
-      'ostree', 'admin', 'deploy',
-      `--sysroot=${PATHS.target}`,
-      `--os=${stateroot}`,
-      `--origin-file=${origin}`,
-      ...deployment.kargs.map((k) => `--karg-append=${k}`),
-      deployment.ostreeRef,
-    ),
+    // /boot synced, not frozen: a build killed while it was frozen would leave it frozen
+    {
+      kind: 'exec',
+      in: 'image',
+      noFreeze: true,
+      argv: [
+        'ostree', 'admin', 'deploy',
+        `--sysroot=${PATHS.target}`,
+        `--os=${stateroot}`,
+        `--origin-file=${origin}`,
+        ...deployment.kargs.map((k) => `--karg-append=${k}`),
+        deployment.ostreeRef,
+      ],
+    },
     etcFile(stateroot, 'fstab', fstab(disk)),
   ];
   if (deployment.varSeed === 'builder') {

@@ -16,7 +16,8 @@ export type Step =
   | { kind: 'attach-region'; path: string; offsetBytes: number; sizeBytes: number; link: string; linkDir: string }
   | { kind: 'write-lvm-metadata'; path: string; offsetBytes: number; sizeBytes: number; volumeGroup: VolumeGroup }
   /** in a root other than the builder: `proc` mounts /proc (deployment), `binds` adds host paths */
-  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string>; proc?: boolean; binds?: Bind[] }
+  /** noFreeze: without CAP_SYS_ADMIN, so the command cannot freeze a filesystem (see buildroot.ts) */
+  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string>; proc?: boolean; binds?: Bind[]; noFreeze?: boolean }
   /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
   | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }

@@ -116,3 +116,24 @@ describe('a root whose links lead outside it', () => {
     expect(existsSync(`${hostDir}/victim`)).toBe(false);
   });
 });
+
+describe('commands that must not freeze a filesystem', () => {
+  it('cannot freeze one with noFreeze (ostree then syncs /boot), and can without it', async () => {
+    const [image, fs] = [`${out}/small.img`, `${out}/small`];
+    await execa('sh', ['-c', `truncate -s 16M ${image} && mkfs.ext4 -q ${image} && mkdir ${fs} && mount -o loop ${image} ${fs}`]);
+    try {
+      const attempt = (name: string, noFreeze: boolean): Step => ({
+        kind: 'exec',
+        in: 'deployment',
+        binds: [{ source: fs, target: '/sysroot' }],
+        ...(noFreeze ? { noFreeze } : {}),
+        argv: ['sh', '-c', `if fsfreeze -f /sysroot 2>/dev/null; then fsfreeze -u /sysroot; echo froze > /sysroot/${name}; else echo refused > /sysroot/${name}; fi`],
+      });
+      await runStages(plan, [minimalRoot(), { title: 'freeze', lanes: [[attempt('without-caps', true), attempt('with-caps', false)]] }, { title: 'release', lanes: [[{ kind: 'release' }]] }]);
+      expect(await readFile(`${fs}/without-caps`, 'utf8')).toBe('refused\n');
+      expect(await readFile(`${fs}/with-caps`, 'utf8')).toBe('froze\n');
+    } finally {
+      await execa('umount', [fs], { reject: false });
+    }
+  });
+});
