@@ -72,5 +72,7 @@ describe('config paths in the image', () => {
       /the image has no directory \/etc\/a: set ensure_parents = true to create it/,
     );
     expect(verdict('[[customizations.directories]]\npath = "/etc/a/b"\nensure_parents = true\n', { '/etc/a/b': { kind: 'missing', parentMissing: true } })).toBe('accepted');
+    // the parent is a filesystem of the config: it is there when the directory is made
+    expect(verdict(`${filesystem('/var/data')}[[customizations.directories]]\npath = "/var/data/x"\n`, { '/var/data/x': { kind: 'missing', parentMissing: true } })).toBe('accepted');
   });
 });
