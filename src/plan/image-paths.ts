@@ -18,10 +18,11 @@ export function configPathQuestions(c: Customizations): string[] {
 
 export function checkConfigPaths(c: Customizations, facts: ImageFacts): void {
   const shape = (path: string): PathFact => facts.system.paths[path] ?? { kind: 'missing' };
-  for (const m of mountpoints(c)) checkMountpoint(m, shape(m.path));
+  const filesystems = mountpoints(c);
+  for (const m of filesystems) checkMountpoint(m, shape(m.path));
   for (const f of c.files) checkNode(f, shape(f.path), 'file');
   // a filesystem's mountpoint exists in the deployment whatever the image has there
-  const mounted = new Set(mountpoints(c).map((m) => m.path));
+  const mounted = new Set(filesystems.map((m) => m.path));
   for (const d of c.directories) checkNode(d, shape(d.path), 'directory', d.ensureParents || mounted.has(parentOf(d.path)));
 }
 
