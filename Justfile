@@ -33,6 +33,14 @@ example: builder example-image
 bench *args: builder
     sh recipes/bench.sh {{args}}
 
+# what the reporter costs: qcow2 builds with --progress json against plain, medians: just bench-progress [IMAGE [RUNS]]
+bench-progress *args: builder
+    sh recipes/bench-progress.sh {{args}}
+
+# a build in a real terminal (tmux), pulled from a local registry, eight types; screen captures: just term-demo [IMAGE [COLUMNS [EVERY]]]
+term-demo *args: builder example-image
+    sh recipes/term-demo.sh {{args}}
+
 # fault injection: RUNS builds killed (INT, TERM, KILL) at times spread over a build, each
 # checked for leaked loop devices, partition nodes, mounts, containers and final-named files
 faults runs="50" image=example: builder

@@ -70,6 +70,17 @@ export function commandName(argv: readonly string[]): string {
   return String(argv[0]);
 }
 
+/** A failure the command has reported itself (its --progress json stream ends with it). */
+export class AlreadyReported extends Error {
+  constructor(readonly failure: unknown) {
+    super('already reported');
+  }
+}
+
+export function errorIdOf(error: unknown): ErrorId {
+  return error instanceof UserError ? error.id : 'internal';
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof UserError ? error.exitCode : EXIT_CODES.internal;
 }

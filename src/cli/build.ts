@@ -11,6 +11,8 @@ import { createRunner } from '../run/runner.js';
 import { PlanCommand } from './image-command.js';
 import { parseOwner } from './parse-options.js';
 import { formatBytes } from '../config/size.js';
+import { AlreadyReported, describeError, errorIdOf, exitCodeOf } from '../errors.js';
+import type { Reporter } from '../run/reporter.js';
 import { checkBuilderWritable, checkFileSize, checkFreeSpace, checkOutputDir, checkPrivileges, checkRoot, staleArtifacts, staleArtifactsWarning } from './preflight.js';
 
 export class BuildCommand extends PlanCommand {
@@ -37,36 +39,58 @@ export class BuildCommand extends PlanCommand {
     const controller = new AbortController();
     const untrap = trapInterrupts(controller, reporter);
     const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
-      const owner = parseOwner(this.chown);
-      checkRoot();
-      await checkBuilderWritable();
-      const { plan, secrets } = await this.planFromImage(reporter, controller.signal, owner);
-      await checkPrivileges(plan.image.storage);
-      await checkOutputDir(this.outputDir);
-      const stale = await staleArtifacts(this.outputDir, plan.outputs);
-      if (stale.length > 0) reporter.warn(staleArtifactsWarning(this.outputDir, stale));
-      await checkFileSize(this.outputDir, plan.disk.sizeBytes, this.size !== undefined && this.size !== 'auto' ? `--size ${this.size}` : `a disk of ${formatBytes(plan.disk.sizeBytes)}`);
-      await checkFreeSpace(plan.space);
-      controller.signal.throwIfAborted();
-      const runner = createRunner(reporter);
-      const ctx = {
-        plan,
-        runner,
-        reporter,
-        podman: new Podman(runner),
-        resources: new CleanupStack(reporter),
-        scratch: new CleanupStack(reporter),
-        secrets,
-        mounted: new Map(),
-        ledger: newLedger(),
-      };
-      await executePlan(ctx, controller.signal);
-      for (const path of new Set(plan.outputs.map((o) => o.path))) this.context.stdout.write(`${join(this.outputDir, path)}\n`);
-      reporter.info(`built ${plan.outputs.map((o) => o.type).join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      await this.build(reporter, controller, started);
+      reporter.event({ type: 'build-end', ok: true, exitCode: 0, seconds: seconds() });
       return 0;
+    } catch (error) {
+      const exitCode = exitCodeOf(error);
+      reporter.event({ type: 'build-end', ok: false, exitCode, seconds: seconds(), error: { id: errorIdOf(error), message: describeError(error) } });
+      // the json stream on stderr carries the failure: one more line there would break it
+      if (reporter.mode === 'json' && this.progressFd === undefined && this.progressFile === undefined) throw new AlreadyReported(error);
+      throw error;
     } finally {
       untrap();
     }
+  }
+
+  private async build(reporter: Reporter, controller: AbortController, started: number): Promise<void> {
+    const owner = parseOwner(this.chown);
+    checkRoot();
+    await checkBuilderWritable();
+    const { plan, secrets } = await this.planFromImage(reporter, controller.signal, owner);
+    await checkPrivileges(plan.image.storage);
+    await checkOutputDir(this.outputDir);
+    const stale = await staleArtifacts(this.outputDir, plan.outputs);
+    if (stale.length > 0) reporter.warn(staleArtifactsWarning(this.outputDir, stale));
+    await checkFileSize(this.outputDir, plan.disk.sizeBytes, this.size !== undefined && this.size !== 'auto' ? `--size ${this.size}` : `a disk of ${formatBytes(plan.disk.sizeBytes)}`);
+    await checkFreeSpace(plan.space);
+    controller.signal.throwIfAborted();
+    reporter.event({
+      type: 'build-start',
+      image: plan.image.ref,
+      id: plan.image.id,
+      ...(plan.image.digest ? { digest: plan.image.digest } : {}),
+      types: plan.outputs.map((o) => o.type),
+      installer: plan.installer.kind,
+      stages: plan.stages.length,
+      diskBytes: plan.disk.sizeBytes,
+    });
+    const runner = createRunner(reporter);
+    const ctx = {
+      plan,
+      runner,
+      reporter,
+      podman: new Podman(runner),
+      resources: new CleanupStack(reporter),
+      scratch: new CleanupStack(reporter),
+      secrets,
+      mounted: new Map(),
+      ledger: newLedger(),
+    };
+    await executePlan(ctx, controller.signal);
+    for (const path of new Set(plan.outputs.map((o) => o.path))) this.context.stdout.write(`${join(this.outputDir, path)}\n`);
+    reporter.info(`built ${plan.outputs.map((o) => o.type).join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }

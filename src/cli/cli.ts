@@ -2,7 +2,7 @@
 // failures reported as one "error:" line on stderr (clipanion alone would print them on
 // stdout and exit 1 for everything).
 import { Builtins, Cli, type BaseContext, type Command } from 'clipanion';
-import { describeError, EXIT_CODES, exitCodeOf, UserError } from '../errors.js';
+import { AlreadyReported, describeError, EXIT_CODES, exitCodeOf, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { BuildCommand } from './build.js';
 import { InspectCommand } from './inspect.js';
@@ -46,6 +46,7 @@ export async function runCli(argv: string[], context: Partial<BaseContext> = {})
   try {
     return await command.validateAndExecute();
   } catch (error) {
+    if (error instanceof AlreadyReported) return exitCodeOf(error.failure);
     full.stderr.write(`error: ${describeError(error)}\n`);
     if (!(error instanceof UserError) && error instanceof Error && error.stack) full.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);

@@ -12,6 +12,7 @@ import { parseInstaller } from '../plan/installer.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { ExportOptions, Plan } from '../plan/types.js';
 import { createReporter, type Reporter } from '../run/reporter.js';
+import { githubFiles, parseProgress, progressStream } from './progress-option.js';
 import { abortedMeanwhile } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
@@ -37,10 +38,33 @@ export abstract class ImageCommand extends Command {
 
   verbose = Option.Boolean('-v,--verbose', false, { description: 'same as --log-level info' });
 
+  progress = Option.String('--progress', { description: 'how to report progress: auto (term on a terminal, plain otherwise or when CI is set), term (a live view), plain, json (NDJSON events; schema --events), or BIB\'s verbose and debug [default: auto]' });
+
+  progressFd = Option.String('--progress-fd', { description: 'with --progress json: write the events to this file descriptor instead of stderr' });
+
+  progressFile = Option.String('--progress-file', { description: 'with --progress json: append the events to this file instead of writing them to stderr' });
+
   image = Option.String({ name: 'IMAGE' });
 
+  /** where artifacts go (commands that write none report paths relative to the default) */
+  protected get outputDir(): string {
+    return '/output';
+  }
+
   protected createReporter(): Reporter {
-    return createReporter({ level: parseLogLevel(this.logLevel, this.verbose), stream: this.context.stderr });
+    const { mode, level } = parseProgress(this.progress, { stream: this.context.stderr, env: process.env });
+    const stream = progressStream(mode, { fd: this.progressFd, file: this.progressFile }, this.context.stderr);
+    // json elsewhere than stderr: stderr keeps the plain lines for people
+    const logStream = stream === this.context.stderr ? undefined : this.context.stderr;
+    const github = process.env.GITHUB_ACTIONS === 'true' && (mode === 'plain' || logStream) ? githubFiles(process.env, this.outputDir) : undefined;
+    return createReporter({
+      level: this.logLevel === undefined && !this.verbose && level ? level : parseLogLevel(this.logLevel, this.verbose),
+      stream,
+      mode,
+      outputDir: this.outputDir,
+      ...(logStream ? { logStream } : {}),
+      ...(github ? { github } : {}),
+    });
   }
 
   /** acquire -> inspect: the image's facts. Needs read access to where the image is. */
@@ -112,7 +136,7 @@ export abstract class PlanCommand extends ImageCommand {
 
   local = Option.Boolean('--local', false, { hidden: true });
 
-  protected get outputDir(): string {
+  protected override get outputDir(): string {
     return resolve(this.output);
   }
 

@@ -31,15 +31,18 @@ export function newLedger(): Ledger {
   return { startedAt: new Date(), ready: new Map(), artifacts: [] };
 }
 
-export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+export async function sha256File(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024, signal })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024, signal })) {
+    hash.update(chunk as Buffer);
+    onBytes?.((chunk as Buffer).length);
+  }
   return hash.digest('hex');
 }
 
 /** Hashes a finished work file and notes when it was ready. */
-export async function markReady(ledger: Ledger, path: string, signal?: AbortSignal): Promise<{ sha256: string; at: number }> {
-  const entry = { sha256: await sha256File(path, signal), at: performance.now() };
+export async function markReady(ledger: Ledger, path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<{ sha256: string; at: number }> {
+  const entry = { sha256: await sha256File(path, signal, onBytes), at: performance.now() };
   ledger.ready.set(path, entry);
   return entry;
 }

@@ -4,6 +4,7 @@
 // A layer ostree cannot store (a device node outside /dev) is the image's problem, said so.
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
@@ -13,6 +14,7 @@ import { damagedLayer, layerTar } from '../layers/tar-split.js';
 import type { Step } from '../plan/types.js';
 import type { Runner } from '../run/runner.js';
 import { inRoot } from './buildroot.js';
+import { followReads } from './read-position.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -33,16 +35,20 @@ async function* coalesce(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   if (size > 0) yield Buffer.concat(parts, size);
 }
 
-export async function commitLayer(step: Extract<Step, { kind: 'commit-layer' }>, run: Runner): Promise<void> {
+/** `read` is told how many more bytes of the tar ostree has read, while it commits. */
+export async function commitLayer(step: Extract<Step, { kind: 'commit-layer' }>, run: Runner, read?: (bytes: number) => void): Promise<void> {
+  let stop = () => {};
   try {
     const tar = filterLayerTar(layerTar(step.tarSplit, step.dir), { retainVar: step.retainVar });
     await pipeline(Readable.from(coalesce(tar)), createWriteStream(step.tar), { signal: run.signal });
-    await run.run(inRoot('image', step.argv), { where: '(in image)' });
+    const onSpawn = read ? (group: number) => (stop = followReads(group, basename(step.tar), read)) : undefined;
+    await run.run(inRoot('image', step.argv), { where: '(in image)', ...(onSpawn ? { onSpawn } : {}) });
   } catch (error) {
     if (error instanceof UnsupportedLayerEntry) throw new UserError('image-unsupported', `a layer of the image cannot be stored in ostree: ${error.message}`);
     if (error instanceof TruncatedStream) throw damagedLayer(step.dir, `its tar, rebuilt from ${step.tarSplit}, ${error.message}`);
     throw error;
   } finally {
+    stop();
     await rm(step.tar, { force: true });
   }
 }

@@ -5,6 +5,7 @@ import type { Secrets } from '../config/secrets.js';
 import type { Podman } from '../image/podman.js';
 import type { Plan } from '../plan/types.js';
 import type { CleanupStack } from '../run/cleanup.js';
+import type { Meter } from '../run/meter.js';
 import type { Reporter } from '../run/reporter.js';
 import type { Runner } from '../run/runner.js';
 
@@ -23,4 +24,8 @@ export interface ExecContext {
   mounted: Map<string, () => Promise<void>>;
   /** checksums, sizes and times of the artifacts, for SHA256SUMS and the build record */
   ledger: Ledger;
+  /** the stage running now (1-based), for progress events */
+  stage?: number;
+  /** the running stage's own measure (Stage.measured), that its steps add to */
+  measured?: Meter;
 }

@@ -4,6 +4,8 @@
 import { CommandFailed, UserError, commandName } from '../errors.js';
 import { PATHS } from '../plan/paths.js';
 import type { Plan, Stage, Step } from '../plan/types.js';
+import { watchGrowth } from '../run/growth.js';
+import { meter } from '../run/meter.js';
 import { createRunner } from '../run/runner.js';
 import type { ExecContext } from './context.js';
 import { runStep } from './steps.js';
@@ -15,9 +17,10 @@ export async function executePlan(ctx: ExecContext, signal: AbortSignal): Promis
     for (const [index, stage] of stages.entries()) {
       signal.throwIfAborted();
       ctx.reporter.phase(index + 1, stages.length, stage.title);
+      ctx.stage = index + 1;
       const started = performance.now();
       await runStage(stage, ctx, signal);
-      ctx.reporter.info(`${stage.title}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      ctx.reporter.event({ type: 'stage-end', stage: index + 1, title: stage.title, seconds: (performance.now() - started) / 1000 });
     }
   } catch (error) {
     failure = error;
@@ -31,6 +34,26 @@ export async function executePlan(ctx: ExecContext, signal: AbortSignal): Promis
 }
 
 async function runStage(stage: Stage, ctx: ExecContext, signal: AbortSignal): Promise<void> {
+  const watch = stage.fill ? await watchFill(stage.fill, ctx) : undefined;
+  ctx.measured = stage.measured ? meter(ctx.reporter, ctx.stage ?? 0, stage.measured.task, stage.measured.bytes) : undefined;
+  try {
+    await runLanes(stage, ctx, signal);
+    watch?.done();
+    ctx.measured?.end();
+  } finally {
+    watch?.stop();
+    ctx.measured = undefined;
+  }
+}
+
+/** A stage's progress as the growth of the used space of the filesystem it fills. */
+async function watchFill(fill: NonNullable<Stage['fill']>, ctx: ExecContext): Promise<{ done(): void; stop(): void }> {
+  const filled = meter(ctx.reporter, ctx.stage ?? 0, fill.task, fill.bytes);
+  const stop = await watchGrowth(fill.path, filled.set);
+  return { done: () => filled.end(), stop };
+}
+
+async function runLanes(stage: Stage, ctx: ExecContext, signal: AbortSignal): Promise<void> {
   const siblings = new AbortController();
   const stageSignal = AbortSignal.any([signal, siblings.signal]);
   const run = createRunner(ctx.reporter, stageSignal);

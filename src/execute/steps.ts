@@ -1,19 +1,21 @@
 // One handler per kind of plan step. Each acquires at most one resource and registers how
 // to release it before doing anything else that could fail.
-import { chmod, chown, mkdir, open, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, chown, mkdir, open, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { addPartitions, attachLoop, detachDisk, linkDevices } from '../disk/loop.js';
 import { physicalVolumeHead } from '../disk/lvm-metadata.js';
 import { mount, mountsUnder, unmount } from '../disk/mount.js';
 import { UserError } from '../errors.js';
 import { PATHS } from '../plan/paths.js';
 import type { Step, StepKind } from '../plan/types.js';
+import { meter } from '../run/meter.js';
 import type { Runner } from '../run/runner.js';
 import { revealSecrets } from '../config/secrets.js';
-import { applyOwner, buildRecord, markReady, publishArtifact, renderChecksums } from './artifacts.js';
+import { type ArtifactRecord, applyOwner, buildRecord, markReady, publishArtifact, renderChecksums } from './artifacts.js';
 import { inRoot } from './buildroot.js';
 import { LinkLoop, writeFileInRoot } from './in-root.js';
 import { commitLayer } from './commit-layer.js';
+import { followReads } from './read-position.js';
 import { writeOva } from './ova.js';
 import type { ExecContext } from './context.js';
 
@@ -78,13 +80,25 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     // secrets are filled in here, at the last moment; logs and errors show the placeholders
     const reveal = (text: string) => revealSecrets(text, ctx.secrets);
     const argv = step.argv.map(reveal);
-    const options = { input: step.stdin === undefined ? undefined : reveal(step.stdin), env: step.env, display: step.argv };
-    if (step.in === 'builder') await run.run(argv, options);
-    else await run.run(inRoot(step.in, argv, { proc: step.proc, binds: step.binds, noFreeze: step.noFreeze }), { ...options, where: `(in ${step.in})` });
+    const reads = step.progress?.format === 'reads' ? await readsMeter(step.progress.task, step.progress.file, ctx) : undefined;
+    const options = {
+      input: step.stdin === undefined ? undefined : reveal(step.stdin),
+      env: step.env,
+      display: step.argv,
+      ...(step.progress?.format === 'qemu-img' ? { onStdoutLine: progressReader(step.progress.task, ctx) } : {}),
+      ...(reads ? { onSpawn: reads.follow } : {}),
+    };
+    try {
+      if (step.in === 'builder') await run.run(argv, options);
+      else await run.run(inRoot(step.in, argv, { proc: step.proc, binds: step.binds, noFreeze: step.noFreeze }), { ...options, where: `(in ${step.in})` });
+      reads?.end();
+    } finally {
+      reads?.stop();
+    }
   },
 
-  async 'commit-layer'(step, _ctx, run) {
-    await commitLayer(step, run);
+  async 'commit-layer'(step, ctx, run) {
+    await commitLayer(step, run, ctx.measured?.add);
   },
 
   async mount(step, ctx) {
@@ -147,7 +161,7 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   },
 
   async checksum(step, ctx, run) {
-    await markReady(ctx.ledger, step.path, run.signal);
+    await hash(step.path, basename(step.path), ctx, run);
   },
 
   async 'write-ova'(step, ctx, run) {
@@ -155,7 +169,10 @@ const handlers: { [K in StepKind]: Handler<K> } = {
   },
 
   async publish(step, ctx, run) {
+    if (!ctx.ledger.ready.has(step.from)) await hash(step.from, basename(step.to), ctx, run);
     await publishArtifact(ctx.plan, ctx.ledger, step.types, step.from, step.to, run.signal).catch((e) => Promise.reject(writeError(step.to, e)));
+    const { bytes, allocatedBytes, sha256, seconds } = ctx.ledger.artifacts.at(-1) as ArtifactRecord;
+    ctx.reporter.event({ type: 'artifact', path: step.to, artifactType: step.types.join(','), bytes, allocatedBytes, sha256, seconds });
   },
 
   async 'write-manifest'(step, ctx) {
@@ -170,6 +187,34 @@ const handlers: { [K in StepKind]: Handler<K> } = {
     await writeResult(ctx, step.path, `${JSON.stringify(buildRecord(ctx.plan, ctx.ledger, Date.now()), null, 2)}\n`);
   },
 };
+
+/** qemu-img -p's "(45.00/100%)" updates as progress events. */
+export function progressReader(task: string, ctx: ExecContext): (line: string) => void {
+  const converted = meter(ctx.reporter, ctx.stage ?? 0, task, 100, 'percent');
+  return (line) => {
+    const percent = /\((\d+(?:\.\d+)?)\/100%\)/.exec(line)?.[1];
+    if (percent !== undefined) converted.set(Math.floor(Number(percent)));
+    if (percent !== undefined && Number(percent) >= 100) converted.end();
+  };
+}
+
+/** Progress as how far a command has read `file` (of its size now). */
+async function readsMeter(task: string, file: string, ctx: ExecContext) {
+  const read = meter(ctx.reporter, ctx.stage ?? 0, task, (await stat(file)).size);
+  let stop = () => {};
+  return {
+    follow: (group: number) => (stop = followReads(group, basename(file), read.add)),
+    end: () => read.end(),
+    stop: () => stop(),
+  };
+}
+
+/** A work file's sha256, its progress shown as "sha256 NAME". */
+async function hash(path: string, name: string, ctx: ExecContext, run: Runner): Promise<void> {
+  const hashed = meter(ctx.reporter, ctx.stage ?? 0, `sha256 ${name}`, (await stat(path)).size);
+  await markReady(ctx.ledger, path, run.signal, hashed.add);
+  hashed.end();
+}
 
 export function runStep(step: Step, ctx: ExecContext, run: Runner): Promise<void> {
   const handler = handlers[step.kind] as Handler<StepKind>;

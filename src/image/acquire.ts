@@ -4,6 +4,8 @@
 // the network may be used: a bare name is looked for locally first.
 import { access, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { watchGrowth } from '../run/growth.js';
+import { meter } from '../run/meter.js';
 import type { Reporter } from '../run/reporter.js';
 import type { Runner } from '../run/runner.js';
 import { findAuthFile } from './auth.js';
@@ -126,6 +128,9 @@ function progress(reporter: Reporter): (line: string) => void {
 
 /** Runs an import, turning podman's failure into a message about the source. */
 async function importWith(shown: string, ctx: AcquireContext, run: () => Promise<string>, from: 'registry' | 'source' = 'registry'): Promise<string> {
+  // podman reports no byte counts without a terminal: the store's growth is the measure
+  const stored = meter(ctx.reporter, 0, from === 'registry' ? 'pull' : 'import', undefined);
+  const stop = await watchGrowth(ctx.store.root, stored.set);
   try {
     return await run();
   } catch (error) {
@@ -133,6 +138,8 @@ async function importWith(shown: string, ctx: AcquireContext, run: () => Promise
     if (from === 'registry') throw pullError(shown, error.message);
     const why = error.message.split(': ').slice(1).join(': ').replace(/^.*?Error: /, '');
     throw new UserError('source-unavailable', `${shown}: podman cannot read it (${why})`);
+  } finally {
+    stop();
   }
 }
 

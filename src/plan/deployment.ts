@@ -144,7 +144,7 @@ function layeredCommitStages({ facts, deployment }: DeploymentInput, source: Ost
     { kind: 'exec', in: 'builder', argv: ['rm', '-rf', '--one-file-system', merge] },
   ];
   return [
-    { title: 'Commit the image layers into the ostree repository', lanes },
+    { title: 'Commit the image layers into the ostree repository', lanes, measured: { task: 'layers', bytes: source.layers.reduce((n, l) => n + l.size, 0) } },
     { title: 'Commit the image from its layers', lanes: [assemble] },
   ];
 }
@@ -166,6 +166,7 @@ function treeCommitStage({ facts, deployment }: DeploymentInput): Stage {
   ];
   return {
     title: 'Commit the image into the ostree repository',
+    fill: { task: 'image tree', path: PATHS.target, bytes: facts.sizeBytes },
     lanes: [
       [
         { kind: 'write-file', path: skipList, content: `${commitSkipList(facts).join('\n')}\n` },

@@ -59,7 +59,7 @@ export function rawDiskPath(outputDir: string): string {
 
 /** qemu-img's arguments for each disk format. */
 export function convertArgv(type: 'qcow2' | 'vmdk' | 'vdi' | 'vhd', options: ExportOptions, from: string, to: string): string[] {
-  const convert = ['qemu-img', 'convert', '-f', 'raw'];
+  const convert = ['qemu-img', 'convert', '-p', '-f', 'raw'];
   switch (type) {
     case 'qcow2':
       return [...convert, '-O', 'qcow2', '-o', 'compat=1.1', ...(options.qcow2Compressed ? ['-c'] : []), from, to];
@@ -71,6 +71,11 @@ export function convertArgv(type: 'qcow2' | 'vmdk' | 'vdi' | 'vhd', options: Exp
       // Azure: fixed size, virtual size exactly the disk's (no CHS rounding)
       return [...convert, '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', from, to];
   }
+}
+
+/** A qemu-img conversion, its progress reported as the format's task. */
+function converting(type: ImageType, argv: string[]): Step {
+  return { kind: 'exec', in: 'builder', argv, progress: { task: type, format: 'qemu-img' } };
 }
 
 /** GCE: disk.raw in an oldgnu tar (sparse-aware), gzip-compressed on all cores. */
@@ -97,11 +102,11 @@ export function exportStages(outputDir: string, outputs: Output[], options: Expo
       case 'qcow2':
       case 'vdi':
       case 'vhd':
-        lanes.push([{ kind: 'exec', in: 'builder', argv: convertArgv(type, options, raw, partial(type)) }, publish([type], partial(type))]);
+        lanes.push([converting(type, convertArgv(type, options, raw, partial(type))), publish([type], partial(type))]);
         break;
       case 'vmdk':
         lanes.push([
-          { kind: 'exec', in: 'builder', argv: convertArgv('vmdk', options, raw, partial('vmdk')) },
+          converting('vmdk', convertArgv('vmdk', options, raw, partial('vmdk'))),
           ...(ovaRidesVmdk ? [ova(partial('vmdk'))] : []),
           publish(['vmdk'], partial('vmdk')),
           ...(ovaRidesVmdk ? [publish(['ova'], partial('ova'))] : []),
@@ -111,11 +116,11 @@ export function exportStages(outputDir: string, outputs: Output[], options: Expo
         if (ovaRidesVmdk) break;
         const vmdk = `${work}/ova-disk.vmdk`;
         const stream = { ...options, vmdkSubformat: 'streamOptimized' as const };
-        lanes.push([{ kind: 'exec', in: 'builder', argv: convertArgv('vmdk', stream, raw, vmdk) }, ova(vmdk), publish(['ova'], partial('ova'))]);
+        lanes.push([converting('ova', convertArgv('vmdk', stream, raw, vmdk)), ova(vmdk), publish(['ova'], partial('ova'))]);
         break;
       }
       case 'gce':
-        lanes.push([{ kind: 'exec', in: 'builder', argv: gceArgv(raw, partial('gce')) }, publish(['gce'], partial('gce'))]);
+        lanes.push([{ kind: 'exec', in: 'builder', argv: gceArgv(raw, partial('gce')), progress: { task: 'gce', format: 'reads', file: raw } }, publish(['gce'], partial('gce'))]);
         break;
       case 'raw':
       case 'ami':

@@ -17,7 +17,8 @@ export type Step =
   | { kind: 'write-lvm-metadata'; path: string; offsetBytes: number; sizeBytes: number; volumeGroup: VolumeGroup }
   /** in a root other than the builder: `proc` mounts /proc (deployment), `binds` adds host paths */
   /** noFreeze: without CAP_SYS_ADMIN, so the command cannot freeze a filesystem (see buildroot.ts) */
-  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string>; proc?: boolean; binds?: Bind[]; noFreeze?: boolean }
+  /** progress: the command reports its progress as qemu-img -p does ("(45.00/100%)"), under that task name */
+  | { kind: 'exec'; in: Where; argv: string[]; stdin?: string; env?: Record<string, string>; proc?: boolean; binds?: Bind[]; noFreeze?: boolean; progress?: StepProgress }
   /** writes the layer's tar (rebuilt from storage, filtered as ostree-ext imports it) to `tar`, runs argv in the image, removes `tar` */
   | { kind: 'commit-layer'; argv: string[]; tar: string; tarSplit: string; dir: string; retainVar: boolean }
   | { kind: 'mount'; source: string; target: string; options?: string[] }
@@ -49,10 +50,19 @@ export interface Bind {
   recursive?: boolean;
 }
 
+/** How an exec step's progress is known: qemu-img -p's percentages on its stdout, or how far
+ * the command has read a file of that name (tar reading the raw disk). */
+export type StepProgress = { task: string; format: 'qemu-img' } | { task: string; format: 'reads'; file: string };
+
 /** A named phase. Lanes run concurrently; the steps of one lane run in order. */
 export interface Stage {
   title: string;
   lanes: Step[][];
+  /** the stage writes about `bytes` into the filesystem at `path`: its progress is how much
+   * that filesystem's used space grew (ostree's commits say nothing while they run) */
+  fill?: { task: string; path: string; bytes: number };
+  /** its steps report how many of `bytes` they have processed (commit-layer: tar bytes read) */
+  measured?: { task: string; bytes: number };
 }
 
 export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'root' | 'extra' | 'lvm';

@@ -14,6 +14,9 @@ export interface RunOptions {
   stdin?: Readable;
   /** Called with each line the command writes to stderr (besides the debug log). */
   onStderrLine?: (line: string) => void;
+  /** Called with each line (or carriage-return-ended update) the command writes to stdout;
+   * such output is then not logged. */
+  onStdoutLine?: (line: string) => void;
   cwd?: string;
   env?: Record<string, string>;
   /** The real command, when argv wraps it (shown in logs and errors). */
@@ -22,6 +25,8 @@ export interface RunOptions {
   where?: string;
   /** Exit codes that count as success (default: only 0). */
   okExitCodes?: number[];
+  /** Called once the command runs, with its process group (its pid) */
+  onSpawn?: (group: number) => void;
 }
 
 export interface RunResult {
@@ -65,8 +70,13 @@ export function createRunner(reporter: Reporter, signal?: AbortSignal): Runner {
         }
       });
       child.stdout?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) if (line.trim()) reporter.debug(`  ${line}`);
+        for (const line of chunk.toString().split(options.onStdoutLine ? /[\r\n]/ : '\n')) {
+          if (!line.trim()) continue;
+          if (options.onStdoutLine) options.onStdoutLine(line.trim());
+          else reporter.debug(`  ${line}`);
+        }
       });
+      if (child.pid) options.onSpawn?.(child.pid);
       const stop = () => killGroup(child.pid);
       signal?.addEventListener('abort', stop, { once: true });
       const result = await child;

@@ -9,7 +9,9 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { bootCheck, type BootOptions, type Firmware } from '../support/boot.js';
+import { checkStages, ofType, parseEvents } from '../support/events.js';
 import { EXAMPLE, runBuilder } from '../support/images.js';
+import type { EventOf } from '../../src/run/events.js';
 
 const TYPES = 'qcow2,raw,vmdk,vdi,vhd,ami,gce,ova';
 const SECRETS = ['formats-secret-password', 'AAAAC3NzaC1lZDI1NTE5AAAAIFormatsKey'];
@@ -21,6 +23,7 @@ groups = ["wheel"]
 `;
 
 let out: string;
+let events: string;
 let build: Awaited<ReturnType<typeof runBuilder>>;
 let plan: Plan;
 
@@ -34,11 +37,14 @@ const qemuInfo = async (path: string, format?: string) =>
 beforeAll(async () => {
   out = await mkdtemp(`${tmpdir()}/dbib-formats-`);
   const config = `${out}.toml`;
+  events = `${out}.events`;
   await writeFile(config, CONFIG);
+  await mkdir(events);
   const started = performance.now();
-  build = await runBuilder(['--type', TYPES, '--size', 'auto', '--chown', '1234:2345', EXAMPLE], {
+  // events to a file of their own; stderr keeps the plain lines, stdout the artifact paths
+  build = await runBuilder(['--type', TYPES, '--size', 'auto', '--chown', '1234:2345', '--progress', 'json', '--progress-file', '/events/build.ndjson', EXAMPLE], {
     output: out,
-    podmanArgs: ['-v', `${config}:/config.toml:ro`],
+    podmanArgs: ['-v', `${config}:/config.toml:ro`, '-v', `${events}:/events`],
   });
   console.log(`eight-type build: ${((performance.now() - started) / 1000).toFixed(1)} s, exit ${build.exitCode}\n${build.stderr}`);
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.split('\n').slice(-5).join('\n')}`);
@@ -128,6 +134,36 @@ describe('one build, eight types', () => {
     const wrongly = stdout.split('\n').filter((line) => !line.startsWith('1234:2345 '));
     expect(wrongly).toEqual([]);
     expect(stdout.split('\n').length).toBe(17);
+  });
+});
+
+describe('what the build reported (--progress json to a file, plain on stderr)', () => {
+  it('validates every event against the published schema: stages in order, progress of each conversion and hash, an artifact per file, a successful end', async () => {
+    const stream = parseEvents(await readFile(`${events}/build.ndjson`, 'utf8'));
+    // before it: only messages (the warning that root will not grow)
+    const start = ofType(stream, 'build-start')[0] as EventOf<'build-start'>;
+    expect(stream.slice(0, stream.indexOf(start)).every((e) => e.type === 'message')).toBe(true);
+    expect(start).toMatchObject({ type: 'build-start', image: EXAMPLE, types: TYPES.split(','), installer: plan.installer.kind, stages: plan.stages.length, diskBytes: plan.disk.sizeBytes });
+    expect(start.id).toBe(plan.image.id);
+    checkStages(stream, { finished: true });
+    expect(ofType(stream, 'stage-start')).toHaveLength(plan.stages.length);
+    const tasks = new Set(ofType(stream, 'progress').map((p) => p.task));
+    for (const task of ['layers', 'qcow2', 'vmdk', 'vdi', 'vhd', 'sha256 disk.raw', 'sha256 disk.qcow2']) expect(tasks).toContain(task);
+    const sums = Object.fromEntries((await readFile(`${out}/SHA256SUMS`, 'utf8')).trimEnd().split('\n').map((l) => l.split(/\s+\*?/).reverse()));
+    const artifacts = ofType(stream, 'artifact');
+    expect(artifacts.map((a) => a.path.replace('/output/', '')).sort()).toEqual(Object.keys(sums).sort());
+    for (const a of artifacts) expect(a.sha256).toBe(sums[a.path.replace('/output/', '')]);
+    expect(stream.at(-1)).toMatchObject({ type: 'build-end', ok: true, exitCode: 0 });
+    console.log(`events: ${stream.length}, progress tasks: ${[...tasks].join(', ')}`);
+  });
+
+  it('writes no terminal codes on stderr (not a terminal) and ends it with the summary table', () => {
+    expect(build.stderr).not.toMatch(/\u001b/);
+    const table = build.stderr.split('\n').slice(-8);
+    expect(table[0]).toMatch(/^artifact +format +virtual +size +allocated +sha256 +ready$/);
+    // in the order they were published
+    expect(table.slice(1).map((l) => l.split(/\s+/)[0]).sort()).toEqual(['archive/disk.ova', 'gce/image.tar.gz', 'image/disk.raw', 'qcow2/disk.qcow2', 'vdi/disk.vdi', 'vmdk/disk.vmdk', 'vpc/disk.vhd']);
+    for (const line of table.slice(1)) expect(line).toMatch(/ [0-9a-f]{12} +\+\d+\.\d s$/);
   });
 });
 

@@ -1,11 +1,13 @@
 // Cleanup, seen from inside the builder container: after a complete build and after a
 // build interrupted with SIGINT half-way (during the ostree commit), nothing the builder
 // set up is left: no mount in /proc/mounts, no loop device, no work files, no artifact.
+// Each run also writes --progress json to fd 3: every event is checked against the schema.
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/errors.js';
+import { checkStages, ofType, parseEvents } from '../support/events.js';
 import { EXAMPLE, builderArgs, runBuilder } from '../support/images.js';
 import { newWorkLoopDevices, workLoopSnapshot } from '../support/system.js';
 
@@ -18,12 +20,13 @@ function script(interruptWhen?: string, signal = 'INT'): string {
   const wait = interruptWhen ? `for i in $(seq 600); do grep -q '${interruptWhen}' /tmp/stderr && break; sleep 0.1; done; ` : '';
   return `
 before=" $(losetup -a | grep ${WORK} | cut -d: -f1 | tr '\\n' ' ') "  # devices someone else left
-deb-bootc-image-builder build --type qcow2 ${EXAMPLE} > /tmp/stdout 2> /tmp/stderr & pid=$!
+deb-bootc-image-builder build --type qcow2 --progress json --progress-fd 3 ${EXAMPLE} > /tmp/stdout 2> /tmp/stderr 3> /tmp/events & pid=$!
 ${interruptWhen !== undefined ? `${wait}sleep 1; kill -${signal} $pid` : ''}
 wait $pid; echo "exit=$?"
 echo "--- mounts"; grep deb-bootc-image-builder /proc/mounts
 echo "--- loops"; losetup -a | grep ${WORK} | while read -r line; do case "$before" in *" \${line%%:*} "*) ;; *) echo "$line" ;; esac; done
 echo "--- stderr"; cat /tmp/stderr
+echo "--- events"; cat /tmp/events
 `;
 }
 
@@ -45,6 +48,9 @@ describe('nothing is left behind', () => {
   it('after a complete build', async () => {
     const { out, exit, section, loopsBefore } = await runInBuilder();
     expect(exit).toBe(0);
+    const events = parseEvents(section('events'));
+    checkStages(events, { finished: true });
+    expect(events.at(-1)).toMatchObject({ type: 'build-end', ok: true, exitCode: 0 });
     expect(section('mounts')).toBe('');
     expect(section('loops')).toBe('');
     expect(await newWorkLoopDevices(loopsBefore)).toEqual([]);
@@ -55,6 +61,11 @@ describe('nothing is left behind', () => {
     const { out, exit, section, loopsBefore } = await runInBuilder('Commit the image');
     console.log(section('stderr'));
     expect(exit).toBe(EXIT_CODES.interrupted);
+    const events = parseEvents(section('events'));
+    checkStages(events, { finished: false });
+    expect(ofType(events, 'stage-start').at(-1)?.title).toMatch(/^Commit the image/);
+    expect(ofType(events, 'artifact')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'build-end', ok: false, exitCode: EXIT_CODES.interrupted, error: { id: 'interrupted' } });
     expect(section('stderr')).toContain('SIGINT received: stopping and releasing everything the build set up');
     expect(section('stderr').split('\n').at(-1)).toBe('error: interrupted by SIGINT; everything the build had set up was released');
     expect(section('mounts')).toBe('');
@@ -66,6 +77,10 @@ describe('nothing is left behind', () => {
   it.each(['INT', 'TERM'])('SIG%s a second in, while the image is inspected, is reported as the interrupt it is', async (signal) => {
     const { out, exit, section } = await runInBuilder('', signal);
     console.log(section('stderr'));
+    // stopped before the build started: no stage, and the end says why
+    const events = parseEvents(section('events'));
+    expect(ofType(events, 'stage-start')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'build-end', ok: false, exitCode: EXIT_CODES.interrupted, error: { id: 'interrupted', message: `interrupted by SIG${signal}; everything the build had set up was released` } });
     expect(section('stderr')).not.toContain('Commit the image');
     expect(section('stderr').split('\n').at(-1)).toBe(`error: interrupted by SIG${signal}; everything the build had set up was released`);
     expect(exit).toBe(EXIT_CODES.interrupted);

@@ -41,20 +41,20 @@ describe('output layout', () => {
 describe('conversions', () => {
   const options = { qcow2Compressed: false, vmdkSubformat: 'streamOptimized' as const };
   it('gives qemu-img the format options each platform needs', () => {
-    expect(convertArgv('qcow2', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-o', 'compat=1.1', 'a', 'b']);
+    expect(convertArgv('qcow2', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-p', '-f', 'raw', '-O', 'qcow2', '-o', 'compat=1.1', 'a', 'b']);
     expect(convertArgv('qcow2', { ...options, qcow2Compressed: true }, 'a', 'b')).toContain('-c');
-    expect(convertArgv('vmdk', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', 'a', 'b']);
+    expect(convertArgv('vmdk', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-p', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', 'a', 'b']);
     expect(convertArgv('vmdk', { ...options, vmdkSubformat: 'monolithicSparse' }, 'a', 'b')).toContain('subformat=monolithicSparse');
-    expect(convertArgv('vdi', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-f', 'raw', '-O', 'vdi', 'a', 'b']);
-    expect(convertArgv('vhd', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', 'a', 'b']);
+    expect(convertArgv('vdi', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-p', '-f', 'raw', '-O', 'vdi', 'a', 'b']);
+    expect(convertArgv('vhd', options, 'a', 'b')).toEqual(['qemu-img', 'convert', '-p', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', 'a', 'b']);
   });
 
   it('runs one lane per artifact, all at once, and hashes the raw disk meanwhile', () => {
     expect(exportLanes([...IMAGE_TYPES]).map((lane) => lane.map(describeStep))).toEqual([
-      [`qemu-img convert -f raw -O qcow2 -o compat=1.1 ${W}/disk.raw ${W}/qcow2-disk.qcow2`, 'publish qcow2 /output/qcow2/disk.qcow2'],
-      [`qemu-img convert -f raw -O vmdk -o subformat=streamOptimized ${W}/disk.raw ${W}/vmdk-disk.vmdk`, 'write-ova', 'publish vmdk /output/vmdk/disk.vmdk', 'publish ova /output/archive/disk.ova'],
-      [`qemu-img convert -f raw -O vdi ${W}/disk.raw ${W}/vdi-disk.vdi`, 'publish vdi /output/vdi/disk.vdi'],
-      [`qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on ${W}/disk.raw ${W}/vhd-disk.vhd`, 'publish vhd /output/vpc/disk.vhd'],
+      [`qemu-img convert -p -f raw -O qcow2 -o compat=1.1 ${W}/disk.raw ${W}/qcow2-disk.qcow2`, 'publish qcow2 /output/qcow2/disk.qcow2'],
+      [`qemu-img convert -p -f raw -O vmdk -o subformat=streamOptimized ${W}/disk.raw ${W}/vmdk-disk.vmdk`, 'write-ova', 'publish vmdk /output/vmdk/disk.vmdk', 'publish ova /output/archive/disk.ova'],
+      [`qemu-img convert -p -f raw -O vdi ${W}/disk.raw ${W}/vdi-disk.vdi`, 'publish vdi /output/vdi/disk.vdi'],
+      [`qemu-img convert -p -f raw -O vpc -o subformat=fixed,force_size=on ${W}/disk.raw ${W}/vhd-disk.vhd`, 'publish vhd /output/vpc/disk.vhd'],
       [`tar --format=oldgnu --sparse --use-compress-program=pigz -cf ${W}/gce-image.tar.gz -C ${W} disk.raw`, 'publish gce /output/gce/image.tar.gz'],
       ['checksum'],
     ]);
@@ -65,8 +65,8 @@ describe('conversions', () => {
   it('makes its own streamOptimized vmdk for the OVA when the vmdk asked for is monolithicSparse', () => {
     const lanes = exportLanes(['vmdk', 'ova'], { exportOptions: { qcow2Compressed: false, vmdkSubformat: 'monolithicSparse' } });
     expect(lanes.map((lane) => lane.map(describeStep))).toEqual([
-      [`qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse ${W}/disk.raw ${W}/vmdk-disk.vmdk`, 'publish vmdk /output/vmdk/disk.vmdk'],
-      [`qemu-img convert -f raw -O vmdk -o subformat=streamOptimized ${W}/disk.raw ${W}/ova-disk.vmdk`, 'write-ova', 'publish ova /output/archive/disk.ova'],
+      [`qemu-img convert -p -f raw -O vmdk -o subformat=monolithicSparse ${W}/disk.raw ${W}/vmdk-disk.vmdk`, 'publish vmdk /output/vmdk/disk.vmdk'],
+      [`qemu-img convert -p -f raw -O vmdk -o subformat=streamOptimized ${W}/disk.raw ${W}/ova-disk.vmdk`, 'write-ova', 'publish ova /output/archive/disk.ova'],
     ]);
   });
 });
