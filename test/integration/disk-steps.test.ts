@@ -13,7 +13,7 @@ import { PATHS, workDir } from '../../src/plan/paths.js';
 import type { Plan, Stage, Step } from '../../src/plan/types.js';
 import { runStages } from '../support/execute.js';
 import { exampleFacts } from '../support/facts.js';
-import { loopDevicesFor, mountsMentioning, processesMatching } from '../support/system.js';
+import { loopDevicesFor, mountsMentioning, processesLeft } from '../support/system.js';
 
 let out: string;
 let plan: Plan;
@@ -84,7 +84,7 @@ describe('disk steps', () => {
     const run = runStages(plan, [prepare(), stage('lanes', [sh('sleep 0.3; echo "mkfs: bad" >&2; exit 5')], [sh('sleep 60')])]);
     await expect(run).rejects.toThrow('sh failed (exit code 5): mkfs: bad');
     await expectAllReleased();
-    expect(await processesMatching('sleep 60')).toEqual([]);
+    expect(await processesLeft('sleep 60([^0-9]|$)')).toEqual([]);
   });
 
   it('stops every lane and releases everything when interrupted', async () => {
@@ -97,6 +97,6 @@ describe('disk steps', () => {
     setTimeout(() => controller.abort(new Interrupted('SIGINT')), 1500);
     await expect(run).rejects.toThrow(Interrupted);
     await expectAllReleased();
-    expect(await processesMatching('sleep 6[123]')).toEqual([]);
+    expect(await processesLeft('sleep 6[123]([^0-9]|$)')).toEqual([]);
   });
 });

@@ -31,3 +31,14 @@ export async function processesMatching(pattern: string): Promise<string[]> {
   const { stdout } = await execa('pgrep', ['-af', pattern], { reject: false });
   return stdout.split('\n').filter((l) => l && !l.includes('pgrep'));
 }
+
+/** The processes matching `pattern` still there after `ms`: a process the build sent
+ * SIGTERM may take a moment to die (the runner sends SIGKILL after 3 s). */
+export async function processesLeft(pattern: string, ms = 3_500): Promise<string[]> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const left = await processesMatching(pattern);
+    if (left.length === 0 || performance.now() > until) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
