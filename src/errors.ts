@@ -22,6 +22,9 @@ export const EXIT_CODES = {
   'source-unavailable': 17,
   environment: 18,
   config: 19,
+  'verify-failed': 20,
+  'boot-timeout': 21,
+  'boot-failed': 22,
   internal: 70,
   interrupted: 130,
 } as const;

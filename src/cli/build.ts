@@ -9,6 +9,9 @@ import { CleanupStack } from '../run/cleanup.js';
 import { trapInterrupts } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { PlanCommand } from './image-command.js';
+import { findArtifacts } from '../verify/artifacts.js';
+import { reportText, toReport } from '../verify/report.js';
+import { verifyArtifacts } from '../verify/verify.js';
 import { parseOwner } from './parse-options.js';
 import { formatBytes } from '../config/size.js';
 import { AlreadyReported, describeError, errorIdOf, exitCodeOf } from '../errors.js';
@@ -34,6 +37,8 @@ export class BuildCommand extends PlanCommand {
 
   chown = Option.String('--chown', { description: 'owner (UID[:GID]) of everything the build writes in the output directory' });
 
+  verify = Option.Boolean('--verify', false, { description: 'then boot each artifact in QEMU as `verify` does (its report on stderr; its exit code when a boot fails)' });
+
   override async execute(): Promise<number> {
     const reporter = this.createReporter();
     const controller = new AbortController();
@@ -41,9 +46,10 @@ export class BuildCommand extends PlanCommand {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      await this.build(reporter, controller, started);
-      reporter.event({ type: 'build-end', ok: true, exitCode: 0, seconds: seconds() });
-      return 0;
+      const outputs = await this.build(reporter, controller, started);
+      const exitCode = this.verify ? await this.verifyOutputs(outputs, reporter, controller.signal) : 0;
+      reporter.event({ type: 'build-end', ok: exitCode === 0, exitCode, seconds: seconds() });
+      return exitCode;
     } catch (error) {
       const exitCode = exitCodeOf(error);
       reporter.event({ type: 'build-end', ok: false, exitCode, seconds: seconds(), error: { id: errorIdOf(error), message: describeError(error) } });
@@ -55,7 +61,16 @@ export class BuildCommand extends PlanCommand {
     }
   }
 
-  private async build(reporter: Reporter, controller: AbortController, started: number): Promise<void> {
+  /** build --verify: the artifacts booted, the report on stderr (stdout keeps the paths). */
+  private async verifyOutputs(paths: string[], reporter: Reporter, signal: AbortSignal): Promise<number> {
+    const options = { timeoutSeconds: 600, memoryMiB: 2048, cpus: 2, execs: [], users: [] };
+    const report = toReport(await verifyArtifacts(await findArtifacts(paths), options, reporter, createRunner(reporter, signal)));
+    this.context.stderr.write(reportText(report));
+    return report.exitCode;
+  }
+
+  /** The artifacts' paths, once built. */
+  private async build(reporter: Reporter, controller: AbortController, started: number): Promise<string[]> {
     const owner = parseOwner(this.chown);
     checkRoot();
     await checkBuilderWritable();
@@ -90,7 +105,9 @@ export class BuildCommand extends PlanCommand {
       ledger: newLedger(),
     };
     await executePlan(ctx, controller.signal);
-    for (const path of new Set(plan.outputs.map((o) => o.path))) this.context.stdout.write(`${join(this.outputDir, path)}\n`);
+    const paths = [...new Set(plan.outputs.map((o) => join(this.outputDir, o.path)))];
+    for (const path of paths) this.context.stdout.write(`${path}\n`);
     reporter.info(`built ${plan.outputs.map((o) => o.type).join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return paths;
   }
 }

@@ -8,6 +8,7 @@ import { BuildCommand } from './build.js';
 import { InspectCommand } from './inspect.js';
 import { ManifestCommand } from './manifest.js';
 import { SchemaCommand } from './schema.js';
+import { VerifyCommand } from './verify.js';
 import { VersionCommand } from './version.js';
 
 export const BINARY = 'deb-bootc-image-builder';
@@ -19,7 +20,7 @@ export function createCli(): Cli {
     binaryVersion: VERSION,
     enableColors: false,
   });
-  for (const command of [BuildCommand, ManifestCommand, InspectCommand, SchemaCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
+  for (const command of [BuildCommand, ManifestCommand, InspectCommand, VerifyCommand, SchemaCommand, VersionCommand, Builtins.HelpCommand]) cli.register(command);
   return cli;
 }
 

@@ -11,8 +11,8 @@ import { parseImageRef } from '../image/transport.js';
 import { parseInstaller } from '../plan/installer.js';
 import { planBuild } from '../plan/build-plan.js';
 import type { ExportOptions, Plan } from '../plan/types.js';
-import { createReporter, type Reporter } from '../run/reporter.js';
-import { githubFiles, parseProgress, progressStream } from './progress-option.js';
+import type { Reporter } from '../run/reporter.js';
+import { ReportingCommand } from './reporting-command.js';
 import { abortedMeanwhile } from '../run/interrupt.js';
 import { createRunner } from '../run/runner.js';
 import { VERSION } from '../version.js';
@@ -23,49 +23,18 @@ import { ConfigError, configErrorAt } from '../config/source.js';
 import { customizationProbes } from '../plan/customize.js';
 import { configPathQuestions } from '../plan/image-paths.js';
 import type { Questions } from '../image/system.js';
-import { checkTargetArch, ociArch, parseBoolean, parseDiskSize, parseLogLevel, parsePullPolicy, parseTypes, parseVmdkSubformat } from './parse-options.js';
+import { checkTargetArch, ociArch, parseBoolean, parseDiskSize, parsePullPolicy, parseTypes, parseVmdkSubformat } from './parse-options.js';
 
 
 /** Options every image-reading command has. */
-export abstract class ImageCommand extends Command {
+export abstract class ImageCommand extends ReportingCommand {
   pull = Option.String('--pull', {
     description: 'when to pull: missing (bare names not in local storage), always, never (never touch the network) [default: missing]',
   });
 
   tlsVerify = Option.String('--tls-verify', { description: 'verify registry TLS certificates (true/false) [default: true]' });
 
-  logLevel = Option.String('--log-level', { description: 'error, warn, info or debug [default: warn]' });
-
-  verbose = Option.Boolean('-v,--verbose', false, { description: 'same as --log-level info' });
-
-  progress = Option.String('--progress', { description: 'how to report progress: auto (term on a terminal, plain otherwise or when CI is set), term (a live view), plain, json (NDJSON events; schema --events), or BIB\'s verbose and debug [default: auto]' });
-
-  progressFd = Option.String('--progress-fd', { description: 'with --progress json: write the events to this file descriptor instead of stderr' });
-
-  progressFile = Option.String('--progress-file', { description: 'with --progress json: append the events to this file instead of writing them to stderr' });
-
   image = Option.String({ name: 'IMAGE' });
-
-  /** where artifacts go (commands that write none report paths relative to the default) */
-  protected get outputDir(): string {
-    return '/output';
-  }
-
-  protected createReporter(): Reporter {
-    const { mode, level } = parseProgress(this.progress, { stream: this.context.stderr, env: process.env });
-    const stream = progressStream(mode, { fd: this.progressFd, file: this.progressFile }, this.context.stderr);
-    // json elsewhere than stderr: stderr keeps the plain lines for people
-    const logStream = stream === this.context.stderr ? undefined : this.context.stderr;
-    const github = process.env.GITHUB_ACTIONS === 'true' && (mode === 'plain' || logStream) ? githubFiles(process.env, this.outputDir) : undefined;
-    return createReporter({
-      level: this.logLevel === undefined && !this.verbose && level ? level : parseLogLevel(this.logLevel, this.verbose),
-      stream,
-      mode,
-      outputDir: this.outputDir,
-      ...(logStream ? { logStream } : {}),
-      ...(github ? { github } : {}),
-    });
-  }
 
   /** acquire -> inspect: the image's facts. Needs read access to where the image is. */
   protected async inspectFacts(reporter: Reporter, signal?: AbortSignal, questions: Questions = { probes: [] }): Promise<ImageFacts> {

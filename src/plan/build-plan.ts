@@ -4,6 +4,7 @@ import { checkConfigPaths } from './image-paths.js';
 import { type Customizations, NO_CUSTOMIZATIONS } from '../config/customizations.js';
 import { UserError } from '../errors.js';
 import { checkArchitecture } from '../image/acquire.js';
+import { expectedSystem } from './expected.js';
 import type { ImageFacts } from '../image/facts.js';
 import { validateForInstaller, validateImage } from '../image/validate.js';
 import { planBootloader } from './bootloader.js';
@@ -139,6 +140,7 @@ export function planBuild(facts: ImageFacts, request: BuildRequest, builderVersi
     exportOptions,
     space,
     warnings,
+    expected: expectedSystem(disk, custom),
     stages,
   };
 }

@@ -173,5 +173,7 @@ export interface Plan {
   space: { path: string; bytes: number };
   /** things the user should know before relying on the result */
   warnings: string[];
+  /** what the booted system must show (`verify`): mountpoints, the config's users */
+  expected: { mounts: string[]; users: string[] };
   stages: Stage[];
 }

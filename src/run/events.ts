@@ -76,7 +76,7 @@ export const Artifact = Type.Object(
 export const BuildEnd = Type.Object(
   {
     ...head('build-end'),
-    ok: Type.Boolean(),
+    ok: Type.Boolean({ description: 'build: it succeeded; verify (which ends with it too): every boot passed' }),
     exitCode: Type.Integer({ minimum: 0 }),
     seconds: Type.Number({ minimum: 0 }),
     error: Type.Optional(Type.Object({ id: Type.String(), message: Type.String() }, strict)),
@@ -84,7 +84,20 @@ export const BuildEnd = Type.Object(
   strict,
 );
 
-export const Event = Type.Union([BuildStart, StageStart, StageEnd, Progress, Message, Artifact, BuildEnd]);
+export const Booted = Type.Object(
+  {
+    ...head('booted'),
+    artifact: Type.String({ description: 'the disk image verify booted' }),
+    firmware: Type.Union([Type.Literal('bios'), Type.Literal('uefi'), Type.Literal('uefi-secure')]),
+    accel: Type.Union([Type.Literal('kvm'), Type.Literal('tcg')]),
+    outcome: Type.Union([Type.Literal('pass'), Type.Literal('verify-failed'), Type.Literal('boot-timeout'), Type.Literal('boot-failed')]),
+    seconds: Type.Number({ minimum: 0 }),
+    failed: Type.Array(Type.String(), { description: 'the checks that failed' }),
+  },
+  strict,
+);
+
+export const Event = Type.Union([BuildStart, StageStart, StageEnd, Progress, Message, Artifact, Booted, BuildEnd]);
 export type Event = Static<typeof Event>;
 export type EventOf<T extends Event['type']> = Extract<Event, { type: T }>;
 /** An event as a caller reports it: the renderer stamps time and version. */

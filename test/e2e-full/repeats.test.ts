@@ -1,5 +1,5 @@
 // What `npm test` boots once, booted again by `just test-full` (kept out of npm test for CI's
-// time budget): vmdk and vdi disks (npm test compares them with the raw disk it boots), the
+// time budget): the
 // plain quick start disk under SeaBIOS and OVMF and a qcow2 sized by --size auto (npm test
 // boots qcow2 disks of the same image in both firmwares, with a config), an xfs root from
 // --rootfs (npm test boots xfs roots from an install config), bootc-image-builder's README
@@ -23,8 +23,6 @@ async function buildExample(types: string, args: string[] = [], podmanArgs: stri
 }
 
 const buildQcow2 = (args: string[], podmanArgs: string[] = []) => buildExample('qcow2', args, podmanArgs);
-/** one build for both formats, made by the first test that needs it */
-let vmdkAndVdi: ReturnType<typeof buildExample> | undefined;
 
 describe('the quick start disk, and one sized by --size auto', () => {
   it.each([
@@ -39,20 +37,6 @@ describe('the quick start disk, and one sized by --size auto', () => {
     expect(boot.failedUnits).toEqual([]);
     expect(boot.cmdline).toContain(`root=UUID=${plan.disk.partitions.find((p) => p.role === 'root')?.filesystem?.uuid}`);
     expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
-  });
-});
-
-describe('vmdk and vdi of one build, booted (npm test boots raw and vhd of its eight-type build, and compares these with the raw disk)', () => {
-  it.each([
-    ['vmdk/disk.vmdk', 'vmdk', 'uefi'],
-    ['vdi/disk.vdi', 'vdi', 'bios'],
-  ] as [string, 'vmdk' | 'vdi', Firmware][])('%s (%s) under %s firmware', async (path, format, firmware) => {
-    vmdkAndVdi ??= buildExample('vmdk,vdi');
-    const { out } = await vmdkAndVdi;
-    const boot = await bootCheck(`${out}/${path}`, { firmware, format, log: `${out}/serial-${format}.log` });
-    console.log(`${path}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}`);
-    expect(boot.state).toBe('running');
-    expect(boot.failedUnits).toEqual([]);
   });
 });
 

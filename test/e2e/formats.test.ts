@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { bootCheck, type BootOptions, type Firmware } from '../support/boot.js';
+import Value from 'typebox/value';
+import { VerifyReport, reportText } from '../../src/verify/report.js';
 import { checkStages, ofType, parseEvents } from '../support/events.js';
 import { EXAMPLE, runBuilder } from '../support/images.js';
 import type { EventOf } from '../../src/run/events.js';
@@ -219,26 +220,26 @@ describe('the bootable formats hold the same disk, and boot to multi-user', () =
     }
   });
 
-  // qcow2 boots in BIOS and UEFI in test/e2e/update.test.ts; the vmdk and vdi of an
-  // eight-type build in test-full (test/e2e-full/repeats.test.ts): their bytes are the raw's
-  const boots: [string, BootOptions['format'], Firmware][] = [
-    ['image/disk.raw', 'raw', 'bios'],
-    ['vpc/disk.vhd', 'vpc', 'uefi'],
-  ];
-  it.each(boots)('%s (%s) under %s firmware', async (path, format, firmware) => {
-    const logs = `${out}.logs`;
-    await mkdir(logs, { recursive: true });
-    const boot = await bootCheck(`${out}/${path}`, {
-      firmware,
-      format,
-      log: `${logs}/${format}-${firmware}.log`,
-      probes: { rootFree: 'df -B1M --output=size,avail /sysroot | tail -1', user: 'id formats' },
-    });
-    console.log(`${path}: ${boot.accel} boot to check in ${boot.seconds.toFixed(1)} s, state=${boot.state}, root MiB size/free ${boot.probes.rootFree}`);
-    expect(boot.reachedMultiUser).toBe(true);
-    expect(boot.state).toBe('running');
-    expect(boot.failedUnits).toEqual([]);
-    expect(boot.ostreeStatus).toMatch(/^\* default [0-9a-f]{64}\.0$/m);
-    expect(boot.probes.user).toMatch(/^uid=\d+\(formats\) gid=\d+\(formats\) groups=\d+\(formats\),27\(sudo\)$/);
+  // every artifact, in BIOS and UEFI, booted by `verify` in the builder container as a user
+  // runs it: the expectations (mounts, the config's user) come from the build's manifest
+  it('all seven artifacts boot to multi-user under BIOS and UEFI: verify /output passes 14 boots', async () => {
+    const run = await runBuilder(['verify', '--json', '--exec', 'df -B1M --output=size,avail /sysroot | tail -1', '--exec', 'id formats', '/output'], { output: out, storage: false });
+    const report = JSON.parse(run.stdout) as VerifyReport;
+    console.log(`verify /output: exit ${run.exitCode}\n${reportText(report)}`);
+    expect([...Value.Errors(VerifyReport, report)]).toEqual([]);
+    expect(report.boots.map((b) => `${b.artifact} ${b.firmware}`)).toEqual(
+      ['qcow2/disk.qcow2', 'image/disk.raw', 'vmdk/disk.vmdk', 'vdi/disk.vdi', 'vpc/disk.vhd', 'gce/image.tar.gz', 'archive/disk.ova'].flatMap((p) => [`/output/${p} bios`, `/output/${p} uefi`]),
+    );
+    for (const boot of report.boots) {
+      expect(boot.outcome, `${boot.artifact} ${boot.firmware}: ${boot.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`).toBe('pass');
+      expect(boot.manifest).toBe(`/output/manifest-${TYPES.replaceAll(',', '-')}.json`);
+      expect(Object.keys(boot.mounts)).toEqual(['/', '/boot', '/boot/efi', '/var']);
+      expect(boot.mounts['/var']?.source).toMatch(/\[\/ostree\/deploy\/default\/var\]$/); // the stateroot's var, bind-mounted
+      expect(boot.users.formats).toMatch(/^formats:x:\d+:\d+:/);
+      expect(boot.execs[1]?.output).toMatch(/^uid=\d+\(formats\) gid=\d+\(formats\) groups=\d+\(formats\),27\(sudo\)$/);
+    }
+    expect(run.exitCode).toBe(0);
+    // booted 14 times, written never: every checksum still holds
+    expect((await execa('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, reject: false })).exitCode).toBe(0);
   });
 });

@@ -62,7 +62,7 @@ describe('--progress json', () => {
   it('publishes a schema that refuses what is not an event', () => {
     const schema = eventsJsonSchema() as { $schema: string; anyOf: unknown[] };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.anyOf).toHaveLength(7);
+    expect(schema.anyOf).toHaveLength(8);
     expect(Value.Check(Event, { type: 'stage-start', stage: 0, stages: 1, title: 'x', time: 'now', v: 1 })).toBe(false);
     expect(Value.Check(Event, { type: 'surprise', time: '2026-12-02T10:00:00.000Z', v: 1 })).toBe(false);
   });
