@@ -17,7 +17,7 @@ export function stripTerminalCodes(text: string): string {
 /** The log so far ('' before QEMU made it). */
 export function readLog(path: string): string {
   try {
-    return stripTerminalCodes(readFileSync(path, 'latin1'));
+    return stripTerminalCodes(readFileSync(path, 'utf8')); // systemd writes UTF-8 (…); bad bytes become U+FFFD
   } catch {
     return '';
   }

@@ -10,7 +10,7 @@ import { expectationsFor } from '../../src/verify/expectations.js';
 import { supportedFirmware } from '../../src/verify/firmware.js';
 import { BEGIN, END, type GuestQuestions, parseCheck } from '../../src/verify/guest-check.js';
 import type { BootOutcome } from '../../src/verify/qemu.js';
-import { lastLines, stripTerminalCodes } from '../../src/verify/serial-log.js';
+import { lastLines, readLog, stripTerminalCodes } from '../../src/verify/serial-log.js';
 import { VerifyReport, reportText, toReport, verifyJsonSchema } from '../../src/verify/report.js';
 import { DEFAULT_EXPECTATIONS, checksOf, outcomeOf } from '../../src/verify/verdict.js';
 
@@ -192,5 +192,16 @@ describe('the serial console', () => {
     const dcs = '\x1bP+q6E616D65\x1b\\';
     expect(stripTerminalCodes(`[  OK  ] Started\r\n${noise}${osc}${dcs}\x1b[0mvm login: \r\n`)).toBe('[  OK  ] Started\nvm login: \n');
     expect(lastLines('a\n\n b \nc\n', 2)).toEqual([' b', 'c']);
+  });
+
+  it('is read as UTF-8, as systemd writes it (its ellipsis), a stray byte not stopping it', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/dbib-serial-`);
+    try {
+      await writeFile(`${dir}/console.log`, Buffer.concat([Buffer.from('Listening on sshd-unix-local.socke… Local).\r\n'), Buffer.from([0xff, 0x0a])]));
+      expect(readLog(`${dir}/console.log`)).toBe('Listening on sshd-unix-local.socke… Local).\n\ufffd\n');
+      expect(readLog(`${dir}/absent.log`)).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
